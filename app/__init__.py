@@ -1,0 +1,81 @@
+"""Kerma: radiation exposure monitoring for hospitals."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from .config import Defaults
+from .extensions import csrf, db, login_manager, migrate
+
+
+def create_app(test_config=None):
+    """Build the Flask application: config, extensions, blueprints, CLI and error pages."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        _apply_environment(app)
+    else:
+        app.config.from_mapping(test_config)
+    _complete_config(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from . import models  # noqa: F401  (registers every table on db.metadata)
+    from .database import install_engine_hooks
+
+    with app.app_context():
+        install_engine_hooks(db.engine)
+
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _apply_environment(app):
+    """KERMA_* environment variables override instance/config.py."""
+    if url := os.environ.get("KERMA_DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config.from_prefixed_env("KERMA")
+
+
+def _complete_config(app):
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
+    if not uri:
+        uri = "sqlite:///" + str(Path(app.instance_path) / "kerma.db")
+    if uri.startswith("postgresql://") or uri.startswith("postgres://"):
+        # psycopg 3 is the driver we install; SQLAlchemy would otherwise look for psycopg2.
+        uri = "postgresql+psycopg://" + uri.split("://", 1)[1]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Read the site's secret key from the instance folder, creating it on first use."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _register_blueprints(app):
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+
+
+def _register_cli(app):
+    from .cli import register
+
+    register(app)

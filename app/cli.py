@@ -1,0 +1,5 @@
+"""Command-line interface: thin click commands over the library modules."""
+
+
+def register(app):
+    """Attach Kerma's command groups to the ``flask`` command."""

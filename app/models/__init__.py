@@ -1,0 +1,1 @@
+"""Kerma's tables. One module per DICOM template family; importing this package registers all."""
