@@ -1,0 +1,4 @@
+"""Extractors: a pydicom Dataset in, a study record out (see docs/architecture.md).
+
+Pure functions: no Flask, no database, no site settings.
+"""
