@@ -8,7 +8,7 @@ import re
 
 from .errors import ExtractionError
 from .sr import code_of
-from .values import finite_or_none, parse_date, parse_time, single, text_of
+from .values import combine, finite_or_none, parse_date, parse_time, single, text_of
 
 #: Study date stored when an object carries none at all, as OpenREM does, so it sorts last.
 MISSING_STUDY_DATE = dt.date(1900, 1, 1)
@@ -181,8 +181,12 @@ def equipment_module(ds) -> dict:
         "gantry_id": text(ds, "GantryID"),
         "spatial_resolution": number(ds, "SpatialResolution"),
         # Several components may each report a calibration; one date cannot be chosen.
-        "date_of_last_calibration": parse_date(single(calibration_date)),
-        "time_of_last_calibration": parse_time(single(calibration_time)),
+        # Both are date-times in the schema (as in OpenREM): the time sits on 1900-01-01.
+        "date_of_last_calibration": combine(parse_date(single(calibration_date)), None),
+        "time_of_last_calibration": combine(
+            MISSING_STUDY_DATE if parse_time(single(calibration_time)) else None,
+            parse_time(single(calibration_time)),
+        ),
     }
 
 
