@@ -10,7 +10,7 @@ import logging
 from sqlalchemy import select
 
 from ..models.codes import ContextID
-from ..models.tree import child_collections, coded_fields, string_lengths
+from ..models.tree import child_collections, coded_fields, string_lengths, value_fields
 
 log = logging.getLogger(__name__)
 
@@ -88,12 +88,7 @@ def dump(row) -> dict:
     cls = type(row)
     children = child_collections(cls)
     coded = coded_fields(cls)
-    out = {}
-    for column in cls.__table__.columns:
-        name = column.key
-        if name == "id" or name.endswith("_id") and (name[:-3] in coded or column.foreign_keys):
-            continue
-        out[name] = plain(getattr(row, name))
+    out = {name: plain(getattr(row, name)) for name in value_fields(cls)}
     for name in coded:
         code = getattr(row, name)
         out[name] = None if code is None else {

@@ -1,0 +1,80 @@
+"""Importing: DICOM objects to stored studies, each object in one transaction.
+
+``import_file`` and ``import_dataset`` are what the CLI, the upload page and the DICOM
+listener call. Nothing is written for an object that fails: the transaction rolls back.
+"""
+import logging
+import time
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from ..extensions import db
+from ..extractors.dispatch import extract
+from ..extractors.errors import ExtractorError, NotDoseObject
+from .outcome import FAILED, REJECTED, Outcome, Summary
+from .reading import Unreadable, dicom_files, read_dataset
+from .store import store
+from .transaction import import_transaction
+
+log = logging.getLogger(__name__)
+
+__all__ = ["import_file", "import_dataset", "import_paths", "Outcome", "Summary", "dicom_files"]
+
+#: Attempts for an import that collides with a concurrent one (unique keys, lock timeouts).
+ATTEMPTS = 4
+
+
+def import_file(path, importer: str | None = None, source: str | None = None) -> Outcome:
+    """Import one file; ``importer`` forces an extractor ("rdsr", "mg", "dx", ...)."""
+    source = source or str(path)
+    try:
+        ds = read_dataset(path)
+    except Unreadable as exc:
+        return Outcome(source, REJECTED if exc.rejected else FAILED, str(exc))
+    return import_dataset(ds, source, importer)
+
+
+def import_dataset(ds, source: str, importer: str | None = None) -> Outcome:
+    """Import one pydicom dataset (already read) under the name ``source``."""
+    try:
+        record = extract(ds, importer)
+    except NotDoseObject as exc:
+        return Outcome(source, REJECTED, str(exc))
+    except ExtractorError as exc:
+        return Outcome(source, FAILED, str(exc))
+    except RecursionError:
+        return Outcome(source, FAILED, "its content tree is nested too deeply")
+    except Exception as exc:  # an object no extractor anticipated: report it, never crash
+        log.exception("extracting %s failed", source)
+        return Outcome(source, FAILED, f"could not be read ({type(exc).__name__}: {_short(exc)})")
+    return persist(record, source)
+
+
+def persist(record: dict, source: str) -> Outcome:
+    """Store a study record in one transaction, retrying if a concurrent import collides."""
+    for attempt in range(ATTEMPTS):
+        try:
+            with import_transaction(db.session, record["study_instance_uid"]):
+                return store(db.session, record, source)
+        except (IntegrityError, OperationalError) as exc:
+            if attempt + 1 == ATTEMPTS:
+                log.warning("storing %s failed: %s", source, exc)
+                return Outcome(source, FAILED, f"the database refused it ({_short(exc.orig)})")
+            time.sleep(0.05 * (attempt + 1))
+        except DBAPIError as exc:
+            return Outcome(source, FAILED, f"the database refused it ({_short(exc.orig)})")
+        except Exception as exc:
+            log.exception("storing %s failed", source)
+            return Outcome(source, FAILED, f"could not be stored ({type(exc).__name__}: {_short(exc)})")
+    raise AssertionError("unreachable")
+
+
+def import_paths(paths, importer: str | None = None, keep_outcomes: bool = True):
+    """Import every file under ``paths``; yields each Outcome, the caller sums them up."""
+    for path in dicom_files(paths):
+        yield import_file(path, importer)
+
+
+def _short(exc) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]

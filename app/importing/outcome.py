@@ -1,0 +1,62 @@
+"""What happened to one imported object, and to a batch of them."""
+from dataclasses import dataclass, field
+
+IMPORTED, DUPLICATE, REJECTED, FAILED = "imported", "duplicate", "rejected", "failed"
+
+
+@dataclass
+class Outcome:
+    """The result of importing one object: its status and a one-line reason for people."""
+
+    source: str
+    status: str
+    message: str = ""
+    study_instance_uid: str | None = None
+    study_id: int | None = None
+    modality_type: str | None = None
+    warnings: list = field(default_factory=list)
+
+    def line(self) -> str:
+        """One line for logs and the command line: ``file: status (reason)``."""
+        reason = f" ({self.message})" if self.message else ""
+        return f"{self.source}: {self.status}{reason}"
+
+    def as_dict(self) -> dict:
+        """JSON-ready form for ``--json`` summaries and the upload page."""
+        return {
+            "source": self.source, "status": self.status, "message": self.message,
+            "study_instance_uid": self.study_instance_uid, "study_id": self.study_id,
+            "modality_type": self.modality_type, "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class Summary:
+    """Counts over a batch of imports."""
+
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    failed: int = 0
+    outcomes: list = field(default_factory=list)
+
+    def add(self, outcome: Outcome, keep: bool = True):
+        """Count an outcome (and keep it unless a long batch asks not to)."""
+        if outcome.status == IMPORTED:
+            self.imported += 1
+        elif outcome.status == DUPLICATE:
+            self.duplicates += 1
+        elif outcome.status == REJECTED:
+            self.rejected += 1
+        else:
+            self.failed += 1
+        if keep:
+            self.outcomes.append(outcome)
+
+    def as_dict(self) -> dict:
+        """JSON-ready counts and outcomes."""
+        return {
+            "imported": self.imported, "duplicates": self.duplicates,
+            "rejected": self.rejected, "failed": self.failed,
+            "outcomes": [o.as_dict() for o in self.outcomes],
+        }
