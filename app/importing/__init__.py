@@ -45,7 +45,7 @@ def import_dataset(ds, source: str, importer: str | None = None) -> Outcome:
     except RecursionError:
         return Outcome(source, FAILED, "its content tree is nested too deeply")
     except Exception as exc:  # an object no extractor anticipated: report it, never crash
-        log.exception("extracting %s failed", source)
+        log.warning("extracting %s failed: %r", source, exc, exc_info=log.isEnabledFor(10))
         return Outcome(source, FAILED, f"could not be read ({type(exc).__name__}: {_short(exc)})")
     return persist(record, source)
 
@@ -64,7 +64,7 @@ def persist(record: dict, source: str) -> Outcome:
         except DBAPIError as exc:
             return Outcome(source, FAILED, f"the database refused it ({_short(exc.orig)})")
         except Exception as exc:
-            log.exception("storing %s failed", source)
+            log.warning("storing %s failed: %r", source, exc, exc_info=log.isEnabledFor(10))
             return Outcome(source, FAILED, f"could not be stored ({type(exc).__name__}: {_short(exc)})")
     raise AssertionError("unreachable")
 

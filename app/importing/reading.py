@@ -5,6 +5,8 @@ from pathlib import Path
 from pydicom import dcmread
 from pydicom.errors import InvalidDicomError
 
+from ..extractors.lightread import read_dicom
+
 
 class Unreadable(Exception):
     """The file cannot be read as DICOM; the message says why, for a person."""
@@ -26,7 +28,12 @@ def read_dataset(path):
     if size == 0:
         raise Unreadable("is empty", rejected=True)
     try:
-        ds = dcmread(path, stop_before_pixels=True)
+        data = path.read_bytes()
+        if data[128:132] == b"DICM":
+            ds = read_dicom(data)
+        else:
+            # No preamble: a bare dataset, or not DICOM at all; pydicom decides.
+            ds = dcmread(path, stop_before_pixels=True)
     except InvalidDicomError:
         raise Unreadable("is not a DICOM file", rejected=True) from None
     except RecursionError:
