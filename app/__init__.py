@@ -15,6 +15,9 @@ def create_app(test_config=None):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     app.config.from_object(Defaults)
+    # from_object copies references: give this app its own dicts, so a nested KERMA_A__B
+    # variable updates this app's settings and not the shared Defaults class.
+    app.config.update({k: dict(v) for k, v in app.config.items() if isinstance(v, dict)})
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         _apply_environment(app)
