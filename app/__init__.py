@@ -1,6 +1,7 @@
 """Kerma: radiation exposure monitoring for hospitals."""
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from flask import Flask
@@ -64,9 +65,18 @@ def load_secret_key(instance_path: Path) -> str:
     """Read the site's secret key from the instance folder, creating it on first use."""
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        # Several gunicorn workers may start at once: write the key to a private temporary
+        # file and link it into place, so the first link wins and nobody reads a half-written
+        # or empty file.
+        fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            os.link(temporary, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
     return key_file.read_text().strip()
 
 

@@ -1,12 +1,14 @@
 """Configuration layering: defaults, instance/config.py, KERMA_* variables, the secret key."""
+import os
 import stat
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
 
 import app as app_package
-from app import create_app
+from app import create_app, load_secret_key
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,7 +24,7 @@ def instance(tmp_path, monkeypatch):
             super().__init__(*args, instance_path=str(folder), **kwargs)
 
     monkeypatch.setattr(app_package, "Flask", FlaskInTmpInstance)
-    for name in [n for n in __import__("os").environ if n.startswith("KERMA_")]:
+    for name in [n for n in os.environ if n.startswith("KERMA_")]:
         monkeypatch.delenv(name)
     return folder
 
@@ -60,6 +62,29 @@ def test_secret_key_file_is_private_and_reused(instance):
     assert len(first.config["SECRET_KEY"]) == 64
     assert first.config["SECRET_KEY"] == key_file.read_text().strip()
     assert create_app().config["SECRET_KEY"] == first.config["SECRET_KEY"]
+
+
+def test_workers_starting_together_agree_on_one_secret_key(tmp_path):
+    # Eight gunicorn workers booting at once must not fail or read an empty key file.
+    start = threading.Barrier(8)
+    keys, errors = [], []
+
+    def boot():
+        start.wait()
+        try:
+            keys.append(load_secret_key(tmp_path))
+        except OSError as error:
+            errors.append(error)
+
+    workers = [threading.Thread(target=boot) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    assert len(keys) == 8 and len(set(keys)) == 1 and len(keys[0]) == 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
 
 
 def test_instance_config_file_is_read(instance):
