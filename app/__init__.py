@@ -1,6 +1,7 @@
 """Kerma: radiation exposure monitoring for hospitals."""
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from flask import Flask
@@ -15,6 +16,9 @@ def create_app(test_config=None):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     app.config.from_object(Defaults)
+    # from_object copies references: give this app its own dicts, so a nested KERMA_A__B
+    # variable updates this app's settings and not the shared Defaults class.
+    app.config.update({k: dict(v) for k, v in app.config.items() if isinstance(v, dict)})
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         _apply_environment(app)
@@ -61,9 +65,18 @@ def load_secret_key(instance_path: Path) -> str:
     """Read the site's secret key from the instance folder, creating it on first use."""
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        # Several gunicorn workers may start at once: write the key to a private temporary
+        # file and link it into place, so the first link wins and nobody reads a half-written
+        # or empty file.
+        fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            os.link(temporary, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
     return key_file.read_text().strip()
 
 
