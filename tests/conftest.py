@@ -2,7 +2,10 @@
 
 The schema is created once per test session (SQLite file, or the PostgreSQL database named by
 KERMA_TEST_DATABASE_URL) from every model registered on ``db.metadata``; after each test all
-rows are removed, so every test starts from empty tables with ids counting from 1.
+rows are removed, so every test starts from empty tables with ids counting from 1. The
+PostgreSQL database is emptied of all its tables at the start: give the tests their own.
+
+Fixtures: ``app``, ``csrf_app``, ``client``, ``runner``, ``make_user``, ``log_in``, ``login_as``.
 """
 import itertools
 import os
@@ -13,6 +16,7 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.exc import IntegrityError
 
 from app import create_app
+from app.auth.roles import ROLES
 from app.extensions import db
 from app.models.auth import User
 
@@ -168,6 +172,8 @@ def make_user(app):
     counter = itertools.count(1)
 
     def make(username=None, roles=("view",), password=DEFAULT_PASSWORD, active=True):
+        unknown = set(roles) - ROLES.keys()
+        assert not unknown, f"no such role: {unknown}"
         with app.app_context():
             user = User(username=username or f"user{next(counter)}", active=active)
             user.roles = roles

@@ -22,16 +22,25 @@ def _protected_endpoints(app):
         if getattr(view, "public", False):
             continue
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
-        _, path = rule.build(_dummy_values(rule))
-        found.append((rule.endpoint, path, method, getattr(view, "required_roles", None)))
+        found.append((rule.endpoint, _dummy_path(rule), method,
+                      getattr(view, "required_roles", None)))
     return found
+
+
+def _dummy_path(rule):
+    """A URL the rule matches, with made-up values for its variables."""
+    for fallback in ("x", "1", "2024-01-02"):
+        built = rule.build(_dummy_values(rule, fallback))
+        if built is not None:
+            return built[1]
+    raise AssertionError(f"cannot make up values for {rule.rule}: teach _dummy_values")
 
 
 def _is_static(endpoint):
     return endpoint == "static" or endpoint.endswith(".static")
 
 
-def _dummy_values(rule):
+def _dummy_values(rule, fallback):
     values = {}
     for name, converter in rule._converters.items():
         if isinstance(converter, IntegerConverter):
@@ -43,7 +52,7 @@ def _dummy_values(rule):
         elif isinstance(converter, AnyConverter):
             values[name] = converter.items[0]
         else:
-            values[name] = "x"
+            values[name] = fallback
     return values
 
 

@@ -1,7 +1,11 @@
 """Creating and changing user accounts; shared by the web pages and the ``flask users`` commands."""
 import re
+import secrets
+from functools import lru_cache
 
+from flask import current_app
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import record_audit
 from ..extensions import db
@@ -107,9 +111,17 @@ def set_password(user: User, password: str) -> User:
 def authenticate(username: str, password: str) -> User | None:
     """The user whose username and password these are, active or not; None otherwise."""
     user = find_user(username)
-    if user is None or not user.check_password(password):
+    if user is None:
+        # Hash anyway, so that the time taken does not tell which usernames exist.
+        check_password_hash(_unmatchable_hash(current_app.config.get("PASSWORD_HASH_METHOD",
+                                                                     "scrypt")), password)
         return None
-    return user
+    return user if user.check_password(password) else None
+
+
+@lru_cache(maxsize=4)
+def _unmatchable_hash(method):
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def record_login(user: User) -> None:
