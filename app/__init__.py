@@ -38,6 +38,7 @@ def create_app(test_config=None):
         install_engine_hooks(db.engine)
 
     _register_blueprints(app)
+    _register_web(app)
     _register_cli(app)
     return app
 
@@ -86,6 +87,14 @@ def _register_blueprints(app):
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+
+
+def _register_web(app):
+    from . import auth, errors, navigation
+
+    auth.init_app(app)
+    errors.register(app)
+    navigation.register(app)
 
 
 def _register_cli(app):

@@ -3,3 +3,6 @@
 
 def register(app):
     """Attach Kerma's command groups to the ``flask`` command."""
+    from .auth.cli import users_cli
+
+    app.cli.add_command(users_cli)

@@ -64,4 +64,4 @@ from .study import (
     PatientStudyModuleAttr,
     UniqueEquipmentNames,
 )
-# from . import auth  (users and roles)
+from . import auth  # noqa: F401  (users, their roles and the audit log)

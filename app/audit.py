@@ -1,0 +1,27 @@
+"""The audit log: a row for each deletion or administrative change, naming who made it."""
+from flask import has_request_context
+from flask_login import current_user
+
+from .extensions import db
+from .models.auth import AuditLog
+
+# Actions taken through ``flask`` commands have no logged-in user.
+COMMAND_LINE = "(command line)"
+
+
+def record_audit(action: str, target: str, details: str | None = None,
+                 username: str | None = None) -> AuditLog:
+    """Add an audit entry to the session; it is written by the caller's commit, with the change."""
+    if username is None:
+        username = _acting_username()
+    entry = AuditLog(action=action, target=target, details=details, username=username)
+    db.session.add(entry)
+    return entry
+
+
+def _acting_username() -> str | None:
+    if not has_request_context():
+        return COMMAND_LINE
+    if current_user.is_authenticated:
+        return current_user.username
+    return None
