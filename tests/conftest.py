@@ -23,7 +23,7 @@ from app.models.auth import User
 SECRET_KEY = "test-secret-key"
 # The production default (scrypt) takes tens of milliseconds a hash; tests make many users.
 FAST_PASSWORD_HASH = "pbkdf2:sha256:1"
-DEFAULT_PASSWORD = "correct-horse"
+from accounts import DEFAULT_PASSWORD  # noqa: E402
 # Statements that cannot leave rows behind; anything else makes the test empty the tables.
 READ_ONLY_STATEMENT = re.compile(r"\s*(SELECT|SHOW|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN)\b",
                                  re.IGNORECASE)
