@@ -212,3 +212,17 @@ def login_as(make_user, log_in):
         return log_in(make_user(username=username, roles=roles))
 
     return login
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the corpus conformance count when the corpus tests ran."""
+    import sys
+
+    corpus = sys.modules.get("test_corpus")
+    if corpus is None or not corpus.TOTALS.compared:
+        return
+    totals = corpus.TOTALS
+    terminalreporter.write_sep("-", "corpus conformance")
+    terminalreporter.write_line(
+        f"{totals.compared} values compared, {totals.equal} equal to OpenREM's, "
+        f"{len(totals.documented)} documented differences, {len(totals.mismatches)} mismatches")
