@@ -128,6 +128,10 @@ def _compare_rows(ours, expected, path, skip, result, documented):
         if not _is_documented(f"{path} (rows)", documented, result):
             result.mismatches.append((f"{path} (rows)", len(ours), len(expected)))
         return
+    if path.endswith("objectuidsprocessed_set"):
+        # The objects a study was built from are a set; OpenREM lists the newest first.
+        ours = sorted(ours, key=lambda row: row.get("sop_instance_uid") or "")
+        expected = sorted(expected, key=lambda row: row.get("sop_instance_uid") or "")
     for index, (mine, theirs) in enumerate(zip(ours, expected)):
         _compare_dict(mine, theirs, f"{path}[{index}]", skip, result, documented)
 
