@@ -43,8 +43,11 @@ def measured(item: ContentItem, unit: str) -> float | None:
     try:
         value = item.number(nonnegative=True)
         sent = item.unit()
-    except ExtractionError:
-        raise
+    except ExtractionError as exc:
+        name = concept_name(item)
+        if name in str(exc):
+            raise
+        raise ExtractionError(f"{name}: {exc}") from None
     except (TypeError, ValueError, AttributeError) as exc:
         # pydicom raises these for numeric values that are not numbers at all.
         raise ExtractionError(f"{concept_name(item)} is not a number ({exc})") from None
