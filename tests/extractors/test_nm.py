@@ -508,6 +508,7 @@ def test_report_survives_a_file_round_trip(tmp_path):
     assert event["radiopharmaceutical_administration_event_uid"] == "1.2.3.9"
 
 
+@pytest.mark.filterwarnings("ignore:Invalid value for VR DS")  # NaN is invalid on purpose
 @pytest.mark.parametrize("value", ["NaN", "-5"])
 def test_bad_administered_activity_names_the_quantity(value):
     with pytest.raises(ExtractionError, match="Administered activity"):
@@ -701,6 +702,7 @@ def test_image_with_several_radiopharmaceuticals_keeps_the_first():
         "the image lists 2 radiopharmaceuticals; only the first is stored"]
 
 
+@pytest.mark.filterwarnings("ignore:Invalid value for VR DS")  # NaN is invalid on purpose
 @pytest.mark.parametrize("value, message", [
     ("NaN", "Radionuclide Total Dose is not a finite number"),
     ("-370", r"Radionuclide Total Dose is negative \(-370\)"),
