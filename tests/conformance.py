@@ -159,13 +159,19 @@ def _compare_value(mine, theirs, path, result, documented):
 
 def _is_documented(path, documented, result) -> bool:
     for pattern, reason in documented:
-        if fnmatch.fnmatchcase(path, pattern):
+        if fnmatch.fnmatchcase(path, _literal_brackets(pattern)):
             result.documented.append((path, reason))
             return True
     return False
 
 
-_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+def _literal_brackets(pattern: str) -> str:
+    """Paths index rows as ``[0]``; in a pattern that means the bracket, not a character set."""
+    return pattern.replace("[", "[[]")
+
+
+# Django writes a zero decimal as e.g. "0E-8".
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?(E[-+]?\d+)?")
 
 
 def values_equal(mine, theirs) -> bool:
@@ -203,7 +209,7 @@ def _temporal(text):
 
 def _numbers_equal(mine: float, theirs: str) -> bool:
     reference = Decimal(theirs)
-    places = -reference.as_tuple().exponent if "." in theirs else 0
+    places = max(0, -reference.as_tuple().exponent)
     if abs(Decimal(repr(float(mine))) - reference) <= Decimal(5) * Decimal(10) ** -(places + 1):
         return True
     return abs(float(mine) - float(reference)) <= 1e-9 * max(abs(float(reference)), 1e-300)
