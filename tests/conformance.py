@@ -155,13 +155,15 @@ def _compare_value(mine, theirs, path, result, documented):
 
 def _is_documented(path, documented, result) -> bool:
     for pattern, reason in documented:
-        if fnmatch.fnmatchcase(path, pattern):
+        # Paths contain literal "[0]"; only "*" and "?" are wildcards in documented patterns.
+        if fnmatch.fnmatchcase(path, pattern.replace("[", "[[]")):
             result.documented.append((path, reason))
             return True
     return False
 
 
-_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+# Django writes a zero with many places as "0E-8".
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?(E-?\d+)?")
 
 
 def values_equal(mine, theirs) -> bool:
@@ -199,7 +201,7 @@ def _temporal(text):
 
 def _numbers_equal(mine: float, theirs: str) -> bool:
     reference = Decimal(theirs)
-    places = -reference.as_tuple().exponent if "." in theirs else 0
+    places = max(-reference.as_tuple().exponent, 0)
     if abs(Decimal(repr(float(mine))) - reference) <= Decimal(5) * Decimal(10) ** -(places + 1):
         return True
     return abs(float(mine) - float(reference)) <= 1e-9 * max(abs(float(reference)), 1e-300)
