@@ -16,7 +16,7 @@ from .common import header_record, meta
 from .errors import ExtractionError
 from .image_header import (
     COPIED_FROM_IMAGE_ATTRIBUTES, DIAGNOSTIC_INTENT, STUDY_SCOPE, HeaderReader,
-    image_header_record,
+    without_series_fields,
 )
 
 IMPORTER = "ct-philips"
@@ -51,11 +51,9 @@ def extract(ds) -> dict:
     """Study record for a Philips CT dose page: one irradiation event per scan it lists."""
     warnings: list[str] = []
     reader = HeaderReader(ds, warnings)
-    record = image_header_record(header_record(ds, warnings))
+    record = without_series_fields(header_record(ds, warnings))
     record["modality_type"] = "CT"
     record["study_description"] = reader.text("ProtocolName")
-    record["procedure_code_value"] = None
-    record["procedure_code_meaning"] = None
 
     scans = reader.value("ExposureDoseSequence")
     if scans is None:

@@ -156,11 +156,13 @@ class HeaderReader:
     def dose(self, keyword_or_tag, name: str) -> float | None:
         """A dose quantity as sent; ExtractionError when present but not a plausible dose."""
         value = self.value(keyword_or_tag)
-        if value is None or value == "" or (isinstance(value, (list, tuple)) and not value):
+        if value is None:
             return None
         parsed = _floats(value)
-        if not parsed:
+        if parsed is None:
             raise ExtractionError(f"{name} is not a number ('{_short(value)}')")
+        if not parsed:
+            return None  # present but empty: not sent
         dose = parsed[0]
         if not math.isfinite(dose):
             raise ExtractionError(f"{name} is not a finite number")
@@ -197,7 +199,8 @@ class HeaderReader:
 
     # Dates ------------------------------------------------------------------------------------
     def acquisition_datetime(self):
-        """When the image was exposed: Acquisition DateTime, else acquisition, else content date and time.
+        """When the image was exposed: Acquisition DateTime, else the acquisition, else the
+        content date and time.
 
         Study date and time are not used: every image of a study would share them, and the
         importer's same-start-time duplicate rule would then drop all images but one.
@@ -295,7 +298,8 @@ def material(name: str | None) -> Code | None:
 
 def collimated_field_area(reader: HeaderReader) -> float | None:
     """Field of View Dimensions (mm, rectangle sides or a round field's diameter) as m²."""
-    sides = reader.numbers("FieldOfViewDimensions") or reader.numbers("FieldOfViewDimensionsInFloat")
+    sides = (reader.numbers("FieldOfViewDimensions")
+             or reader.numbers("FieldOfViewDimensionsInFloat"))
     shape = (reader.text("FieldOfViewShape") or "").upper()
     if len(sides) >= 2:
         return sides[0] * sides[1] / 1e6
@@ -328,11 +332,19 @@ def tube_current_ma(reader: HeaderReader) -> float | None:
 
 def exposure_time_ms(reader: HeaderReader) -> float | None:
     """Exposure time in ms from whichever attribute carries it."""
-    for keyword, scale in (("ExposureTime", 1), ("ExposureTimeInms", 1), ("ExposureTimeInuS", 1e-3)):
+    for keyword, scale in (("ExposureTime", 1), ("ExposureTimeInms", 1),
+                           ("ExposureTimeInuS", 1e-3)):
         time = reader.number(keyword)
         if time is not None:
             return time * scale
     return None
+
+
+def dose_area_product(reader: HeaderReader) -> float | None:
+    """Image and Fluoroscopy Area Dose Product (0018,115E), sent in dGy·cm², in Gy·m²."""
+    dap = reader.dose("ImageAndFluoroscopyAreaDoseProduct",
+                      "Image and Fluoroscopy Area Dose Product")
+    return dap * 1e-5 if dap is not None else None
 
 
 def protocol(reader: HeaderReader) -> str | None:
@@ -371,8 +383,8 @@ def projection_dose(procedure: Code, accumulated: dict, event: dict) -> dict:
     }
 
 
-def image_header_record(record: dict) -> dict:
-    """Clear the study-level series fields: images of one study come from many series."""
+def without_series_fields(record: dict) -> dict:
+    """The study record with its series fields cleared: a study's images come from many series."""
     record["series_instance_uid"] = None
     record["series_time"] = None
     record["content_time"] = None

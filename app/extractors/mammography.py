@@ -14,8 +14,8 @@ from .errors import ExtractionError
 from .image_header import (
     BOTH_BREASTS, LEFT, LEFT_BREAST, MAMMOGRAPHY, RIGHT, RIGHT_AND_LEFT, RIGHT_BREAST,
     SINGLE_PLANE, STATIONARY_ACQUISITION, HeaderReader, collimated_field_area,
-    exposure_time_ms, exposure_uas, grid_rows, image_header_record, laterality, material,
-    projection_dose, protocol, tube_current_ma,
+    dose_area_product, exposure_time_ms, exposure_uas, grid_rows, laterality, material,
+    projection_dose, protocol, tube_current_ma, without_series_fields,
 )
 from .sr import code_of
 
@@ -42,7 +42,7 @@ def extract(ds) -> dict:
     """Study record for one mammography image: the study levels plus one exposure event."""
     warnings: list[str] = []
     reader = HeaderReader(ds, warnings)
-    record = image_header_record(header_record(ds, warnings))
+    record = without_series_fields(header_record(ds, warnings))
     record["modality_type"] = "MG"
     event = _event(reader)
     # The protocol stands in for a procedure description, so study lists can show one.
@@ -80,7 +80,7 @@ def _event(reader: HeaderReader) -> dict:
         "image_view": view,
         "imageviewmodifier_set": _view_modifiers(reader),
         "entrance_exposure_at_rp": reader.dose("EntranceDoseInmGy", "Entrance Dose in mGy"),
-        "dose_area_product": _dap(reader),
+        "dose_area_product": dose_area_product(reader),
         "percent_fibroglandular_tissue": _glandularity(reader.text("CommentsOnRadiationDose")),
         "comment": reader.text("ExposureControlModeDescription"),
         "irradeventxraysourcedata_set": [_source(reader)],
@@ -94,7 +94,8 @@ def _source(reader: HeaderReader) -> dict:
     kvp = reader.number("KVP")
     exposure = exposure_uas(reader)
     filter_material = material(reader.text("FilterMaterial"))
-    thicknesses = reader.numbers("FilterThicknessMinimum") + reader.numbers("FilterThicknessMaximum")
+    thicknesses = (reader.numbers("FilterThicknessMinimum")
+                   + reader.numbers("FilterThicknessMaximum"))
     source = {
         # Organ Dose is in dGy in image headers.
         "average_glandular_dose": organ_dose * 100 if organ_dose is not None else None,
@@ -145,11 +146,6 @@ def _accumulated(event: dict) -> dict:
         "accumulated_average_glandular_dose": agd,
         "laterality": _BREAST_SIDE.get(event["laterality"]),
     }]}
-
-
-def _dap(reader: HeaderReader) -> float | None:
-    dap = reader.dose("ImageAndFluoroscopyAreaDoseProduct", "Image and Fluoroscopy Area Dose Product")
-    return dap * 1e-5 if dap is not None else None  # dGy·cm² to Gy·m²
 
 
 def _glandularity(comment: str | None) -> float | None:

@@ -12,8 +12,8 @@ from .common import header_record, meta
 from .errors import ExtractionError
 from .image_header import (
     FILTER_TYPES, PROJECTION_XRAY, SINGLE_PLANE, STATIONARY_ACQUISITION, HeaderReader,
-    collimated_field_area, exposure_time_ms, exposure_uas, grid_rows, image_header_record,
-    laterality, material, projection_dose, protocol, tube_current_ma,
+    collimated_field_area, dose_area_product, exposure_time_ms, exposure_uas, grid_rows,
+    laterality, material, projection_dose, protocol, tube_current_ma, without_series_fields,
 )
 
 IMPORTER = "dx"
@@ -52,7 +52,7 @@ def extract(ds) -> dict:
     """Study record for one radiographic image: the study levels plus one exposure event."""
     warnings: list[str] = []
     reader = HeaderReader(ds, warnings)
-    record = image_header_record(header_record(ds, warnings))
+    record = without_series_fields(header_record(ds, warnings))
     record["modality_type"] = _modality(reader, warnings)
     record["study_description"] = _study_description(reader)
     record["procedure_code_meaning"] = _procedure_summary(reader)
@@ -140,8 +140,9 @@ def _event(reader: HeaderReader) -> dict:
     if not uid:
         raise ExtractionError("it has no SOP Instance UID to identify the exposure")
     anatomy = reader.code("AnatomicRegionSequence")
-    view = reader.code("ViewCodeSequence") or _VIEWS.get((reader.text("ViewPosition") or "").upper())
-    dap = reader.dose("ImageAndFluoroscopyAreaDoseProduct", "Image and Fluoroscopy Area Dose Product")
+    view = reader.code("ViewCodeSequence")
+    if view is None:
+        view = _VIEWS.get((reader.text("ViewPosition") or "").upper())
     comment = reader.text("SeriesDescription")
     control = reader.text("ExposureControlModeDescription")
     if comment and control:
@@ -157,7 +158,7 @@ def _event(reader: HeaderReader) -> dict:
         "target_region": anatomy,
         "laterality": laterality(reader),
         "image_view": view,
-        "dose_area_product": dap * 1e-5 if dap is not None else None,  # dGy·cm² to Gy·m²
+        "dose_area_product": dose_area_product(reader),
         "entrance_exposure_at_rp": reader.dose("EntranceDoseInmGy", "Entrance Dose in mGy"),
         "comment": comment or control,
         "irradeventxraydetectordata_set": [detector] if any(detector.values()) else [],

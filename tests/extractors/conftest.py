@@ -1,0 +1,8 @@
+"""Make the shared test helpers (conformance, dicom_builders) and the app importable."""
+import sys
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parents[1]
+for path in (TESTS, TESTS.parent):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
