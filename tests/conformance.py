@@ -155,13 +155,20 @@ def _compare_value(mine, theirs, path, result, documented):
 
 def _is_documented(path, documented, result) -> bool:
     for pattern, reason in documented:
-        if fnmatch.fnmatchcase(path, pattern):
+        # Paths index rows as "[0]", which fnmatch would read as a character class.
+        if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, _literal_brackets(pattern)):
             result.documented.append((path, reason))
             return True
     return False
 
 
-_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+def _literal_brackets(pattern: str) -> str:
+    """The fnmatch pattern with "[" and "]" matching themselves."""
+    return re.sub(r"[\[\]]", lambda m: f"[{m.group(0)}]", pattern)
+
+
+# Django writes a zero decimal with eight places as "0E-8".
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 
 
 def values_equal(mine, theirs) -> bool:
