@@ -8,9 +8,9 @@ in any order and any optional item may be missing. Numbers are converted from th
 item carries to the unit Kerma stores (docs/architecture.md).
 """
 import re
+import uuid
 
 from pydicom.sr.codedict import codes
-from pydicom.uid import generate_uid
 
 from . import participants
 from .common import header_record, meta
@@ -119,9 +119,9 @@ CTDIVOL_FORWARD_ESTIMATE = _DCM.CtdivolForwardEstimate.value  # 113914
 # Stored units (docs/architecture.md) as UCUM codes.
 MGY, MGY_CM, MM, S, KV, MA, MSV = "mGy", "mGy.cm", "mm", "s", "kV", "mA", "mSv"
 
-# Units some devices send that are not valid UCUM, with the UCUM unit they stand for.
-# Siemens CT reports DLP in "mGycm".
-_UNIT_SPELLINGS = {"mGycm": MGY_CM, "mGy*cm": MGY_CM, "mGy cm": MGY_CM, "mGy-cm": MGY_CM}
+# Units devices send that are not valid UCUM, with the UCUM unit they stand for: Siemens CT
+# reports DLP in "mGycm".
+_UNIT_SPELLINGS = {"mGycm": MGY_CM}
 
 # How a negative value is treated: a negative dose means the report is corrupt and is refused;
 # a negative technique value is dropped with a warning; z locations are signed by nature.
@@ -140,8 +140,6 @@ def extract_ct(ds, report: ContentItem) -> dict:
     reader = _Reader(ds, warnings)
     try:
         dose = reader.radiation_dose(report.children)
-    except ExtractionError:
-        raise
     except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
         # pydicom hands back whatever a malformed object holds (a string where a sequence
         # belongs, an item without its value): such a tree cannot be read.
@@ -313,7 +311,9 @@ class _Reader:
         if uid:
             return uid
         sop_uid = str(self.ds.get("SOPInstanceUID", "") or self.ds.get("StudyInstanceUID", ""))
-        uid = generate_uid(prefix=None, entropy_srcs=[sop_uid, "CT irradiation event", str(index)])
+        # A name-based UUID as a UID under the 2.25 root (PS3.5 B.2): same input, same UID.
+        name = f"{sop_uid}/CT irradiation event/{index}"
+        uid = f"2.25.{uuid.uuid5(uuid.NAMESPACE_OID, name).int}"
         self.warnings.append(
             f"irradiation event {index} has no Irradiation Event UID; "
             f"{uid} was derived from the SOP Instance UID"
