@@ -82,8 +82,7 @@ def test_all_files_into_one_database(app):
             import_file(DICOM / name)
         studies = _stored_studies()
         ours = sorted(
-            (s.study_instance_uid, s.modality_type,
-             tuple(sorted(sop_to_file.get(o.sop_instance_uid, "?") for o in s.objectuidsprocessed_set)))
+            (s.study_instance_uid, s.modality_type, _recorded_files(s, sop_to_file))
             for s in studies
         )
         theirs = sorted(
@@ -95,15 +94,23 @@ def test_all_files_into_one_database(app):
         result = Result()
         by_key = {}
         for stored in studies:
-            files = tuple(sorted(sop_to_file.get(o.sop_instance_uid, "?")
-                                 for o in stored.objectuidsprocessed_set))
-            by_key[(stored.study_instance_uid, files)] = stored
+            by_key[(stored.study_instance_uid, _recorded_files(stored, sop_to_file))] = stored
         for source, expected in zip(reference["study_sources"], reference["studies"]):
             files = tuple(sorted(source["files_recorded_in_objectuidsprocessed"]))
             stored = by_key[(source["study_instance_uid"], files)]
             result.add(compare_study(dump_study(stored), expected, record=False, file=files[-1]))
         TOTALS.add(result)
         assert not result.mismatches, result.report()
+
+
+def _recorded_files(study, sop_to_file):
+    """The corpus files a study records as imported, as OpenREM would list them.
+
+    Kerma also records Philips dose screens, which OpenREM did not (a documented difference,
+    tests/documented/images.py), so they are left out of the comparison.
+    """
+    files = (sop_to_file.get(o.sop_instance_uid, "?") for o in study.objectuidsprocessed_set)
+    return tuple(sorted(f for f in files if not f.startswith("CT-SC-Philips")))
 
 
 SCENARIOS = sorted((EXPECTED / "scenarios").glob("*.json")) if FILES else []
