@@ -5,7 +5,6 @@ KERMA_TEST_DATABASE_URL is set, in a scratch schema dropped afterwards.
 """
 import os
 import uuid
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -15,13 +14,6 @@ from app import create_app
 from app.extensions import db
 
 POSTGRES_URL = os.environ.get("KERMA_TEST_DATABASE_URL")
-
-
-def corpus_path() -> Path:
-    """The shared corpus: KERMA_CORPUS, else ../shared/corpus beside the repository."""
-    if env := os.environ.get("KERMA_CORPUS"):
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
 
 def _psycopg_url(url: str) -> str:

@@ -2,6 +2,8 @@
 with a type that can hold the values shown there."""
 import datetime
 import json
+import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Boolean, Date, DateTime, Double, Integer, String, Time, inspect
@@ -9,9 +11,15 @@ from sqlalchemy import Boolean, Date, DateTime, Double, Integer, String, Time, i
 from app.models import GeneralStudyModuleAttr, PersonParticipant, UniqueEquipmentNames
 from app.models.tree import MODEL_BY_NAME, child_collections, coded_fields, object_fields
 
-from conftest import corpus_path
 
-EXPECTED = corpus_path() / "expected"
+def _corpus() -> Path:
+    """The shared corpus: KERMA_CORPUS, else ../shared/corpus beside the repository."""
+    if env := os.environ.get("KERMA_CORPUS"):
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+
+
+EXPECTED = _corpus() / "expected"
 
 # Keys of the reference dumps that Kerma does not store, and why. The test checks they only
 # ever hold empty lists there, so nothing in the corpus is lost.
