@@ -55,7 +55,12 @@ from .projection import (
     XrayGrid,
     XrayTubeCurrent,
 )
-from .settings import NotPatientIndicatorsID, NotPatientIndicatorsName, PatientIDSettings, SizeUpload
+from .settings import (
+    NotPatientIndicatorsID,
+    NotPatientIndicatorsName,
+    PatientIDSettings,
+    SizeUpload,
+)
 from .study import (
     GeneralEquipmentModuleAttr,
     GeneralStudyModuleAttr,
@@ -64,4 +69,4 @@ from .study import (
     PatientStudyModuleAttr,
     UniqueEquipmentNames,
 )
-# from . import auth  (users and roles)
+# from . import auth  (users and roles, app/models/auth.py)
