@@ -20,7 +20,11 @@ def fill_summary(study):
         _ct(study)
     elif study.projectionxrayradiationdose_set:
         _projection(study)
-    elif study.radiopharmaceuticalradiationdose_set:
+    elif any(event.radiopharmaceutical_administration_event_uid
+             for dose in study.radiopharmaceuticalradiationdose_set
+             for event in dose.radiopharmaceuticaladministrationeventdata_set):
+        # A radiopharmaceutical dose report records no X-ray irradiation events; a study known
+        # only from NM or PET images has no event count at all.
         study.number_of_events = 0
 
 
