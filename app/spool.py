@@ -25,7 +25,7 @@ from pathlib import Path
 INCOMING, WORKING, QUARANTINE, KEPT = "incoming", "working", "quarantine", "kept"
 REASON_SUFFIX = ".reason.json"
 # Names written by the spool: receipt time, SOP Instance UID, a random tail against collisions.
-_UID_CHARS = re.compile(r"[^0-9.]")
+_UID = re.compile(r"[0-9]+(\.[0-9]+)*")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -99,7 +99,8 @@ class Spool:
     def new_name(sop_instance_uid: str | None = None) -> str:
         """A file name that sorts in order of receipt and names the object."""
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-        uid = _UID_CHARS.sub("", sop_instance_uid or "")[:64] or "unknown"
+        uid = (sop_instance_uid or "").strip("\0 ")
+        uid = uid if len(uid) <= 64 and _UID.fullmatch(uid) else "unknown"
         return f"{stamp}-{uid}-{secrets.token_hex(3)}.dcm"
 
     def waiting(self) -> list[Path]:

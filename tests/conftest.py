@@ -5,7 +5,8 @@ KERMA_TEST_DATABASE_URL) from every model registered on ``db.metadata``; after e
 rows are removed, so every test starts from empty tables with ids counting from 1. The
 PostgreSQL database is emptied of all its tables at the start: give the tests their own.
 
-Fixtures: ``app``, ``csrf_app``, ``client``, ``runner``, ``make_user``, ``log_in``, ``login_as``.
+Fixtures: ``app`` (settings added by ``app_config``), ``csrf_app``, ``client``, ``runner``,
+``make_user``, ``log_in``, ``login_as``.
 """
 import itertools
 import os
@@ -132,21 +133,27 @@ def _dispose(app, writes):
 
 
 @pytest.fixture
-def app(database_url):
+def app_config():
+    """Extra settings for ``app`` and ``csrf_app``; a test module overrides it to add its own."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config):
     """The application with CSRF checks off, on empty tables.
 
     No application context is pushed: wrap database work in ``with app.app_context():`` so
     that each request of the test client gets its own context (and its own ``g``).
     """
-    app, writes = _make_app(database_url)
+    app, writes = _make_app(database_url, **app_config)
     yield app
     _dispose(app, writes)
 
 
 @pytest.fixture
-def csrf_app(database_url):
+def csrf_app(database_url, app_config):
     """The application with CSRF checks on, for the tests of CSRF protection."""
-    app, writes = _make_app(database_url, WTF_CSRF_ENABLED=True)
+    app, writes = _make_app(database_url, **{**app_config, "WTF_CSRF_ENABLED": True})
     yield app
     _dispose(app, writes)
 

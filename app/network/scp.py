@@ -190,10 +190,14 @@ class StoreSCP:
         self.counters.add("associations")
         calling = assoc.requestor.ae_title.strip()
         log.info("association from %s at %s", calling, assoc.requestor.address)
+        refused = {}
         for context in assoc.rejected_contexts:
-            log.warning("refused presentation context %s (%s) from %s: %s",
-                        context.abstract_syntax, _name(context.abstract_syntax), calling,
-                        _context_result(context.result))
+            refused.setdefault(str(context.abstract_syntax), _context_result(context.result))
+        if refused:
+            # Senders such as storescu propose every storage class they know: one line each
+            # association, not one per context.
+            log.info("refused %d presentation context(s) from %s: %s", len(refused), calling,
+                     "; ".join(f"{_name(uid)} ({uid}): {why}" for uid, why in refused.items()))
 
     def _on_echo(self, event):
         """Answer a C-ECHO (verification)."""

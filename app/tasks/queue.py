@@ -7,11 +7,12 @@ an application context, so they use the database like a request does.
 import logging
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
 
 from ..extensions import db
@@ -64,23 +65,34 @@ class TaskQueue:
     def enqueue(self, name: str, *args, source=None, subject=None, record=True) -> str:
         """Put a task on the queue and return its id.
 
-        With ``record`` a ``queued`` row is written first; the DICOM listener passes False to
-        stay off the database, and the worker writes the row when the task starts.
+        With ``record`` a ``queued`` row is written first, committing the current session;
+        the DICOM listener passes False to stay off the database, and the worker writes the
+        row when the task starts.
         """
         huey = self.huey
         meta = {"source": source, "subject": subject, "enqueued": time.time()}
         task = self._wrappers[name].s(*args, _meta=meta)
         if record:
-            with self.app.app_context():
+            with self._context():
                 records.record_queued(task.id, name, source, subject)
         try:
             huey.enqueue(task)
         except Exception:
             if record:
-                with self.app.app_context():
+                with self._context():
                     records.finish(task.id, name, FAILED, "the task queue refused it")
             raise
         return task.id
+
+    def _context(self):
+        """This application's context: the current one if it is ours, else a new one.
+
+        A second context would bring a second session, and on SQLite a session that read
+        before another one wrote cannot write any more.
+        """
+        if has_app_context() and current_app._get_current_object() is self.app:
+            return nullcontext()
+        return self.app.app_context()
 
     def pending(self, limit: int | None = None) -> list[PendingTask]:
         """Tasks waiting in the queue, oldest first (periodic housekeeping left out)."""
