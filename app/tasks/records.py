@@ -3,7 +3,12 @@
 Every change is its own short transaction, so the history is right even when a task's own
 work rolls back. Starting and aborting race each other (a worker picks a task up as an
 administrator aborts it): both change a row only from ``queued``, so exactly one wins.
+
+Each change ends the session's current transaction first (committing it), then writes in a
+new one; on SQLite that one starts with BEGIN IMMEDIATE, because a transaction that has read
+cannot write once another connection has committed, and worker threads commit all the time.
 """
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -20,9 +25,9 @@ MESSAGE_LENGTH = 2000
 
 def record_queued(task_id: str, task_type: str, source=None, subject=None):
     """Add the row of a task just put on the queue."""
-    db.session.add(BackgroundTask(uuid=task_id, task_type=task_type, status=QUEUED,
-                                  source=_cut(source, 256), subject=_cut(subject, 256)))
-    db.session.commit()
+    with _writing():
+        db.session.add(BackgroundTask(uuid=task_id, task_type=task_type, status=QUEUED,
+                                      source=_cut(source, 256), subject=_cut(subject, 256)))
 
 
 def start(task_id: str, task_type: str, source=None, subject=None, created=None) -> bool:
@@ -32,60 +37,57 @@ def start(task_id: str, task_type: str, source=None, subject=None, created=None)
     here.
     """
     now = utcnow()
-    changed = db.session.execute(
-        update(BackgroundTask)
-        .where(BackgroundTask.uuid == task_id, BackgroundTask.status == QUEUED)
-        .values(status=RUNNING, started=now)
-    ).rowcount
-    db.session.commit()
-    if changed:
-        return True
-    row = _get(task_id)
-    if row is None:
-        db.session.add(BackgroundTask(
-            uuid=task_id, task_type=task_type, status=RUNNING, started=now,
-            created=created or now, source=_cut(source, 256), subject=_cut(subject, 256)))
-        try:
-            db.session.commit()
-            return True
-        except IntegrityError:
-            # Aborted (or picked up elsewhere) between our look and our insert.
-            db.session.rollback()
-    return False
+    try:
+        with _writing():
+            changed = db.session.execute(
+                update(BackgroundTask)
+                .where(BackgroundTask.uuid == task_id, BackgroundTask.status == QUEUED)
+                .values(status=RUNNING, started=now)
+            ).rowcount
+            if changed:
+                return True
+            if _get(task_id) is not None:
+                return False
+            db.session.add(BackgroundTask(
+                uuid=task_id, task_type=task_type, status=RUNNING, started=now,
+                created=created or now, source=_cut(source, 256), subject=_cut(subject, 256)))
+    except IntegrityError:
+        # Aborted (on PostgreSQL, where rows are not locked) between our look and our insert.
+        return False
+    return True
 
 
 def finish(task_id: str, task_type: str, status: str, message: str | None = None):
     """Record how a task ended, and count it in its hour."""
     now = utcnow()
-    db.session.execute(
-        update(BackgroundTask).where(BackgroundTask.uuid == task_id)
-        .values(status=status, message=_cut(message, MESSAGE_LENGTH), finished=now)
-    )
-    _count(task_type, status, now)
-    db.session.commit()
+    with _writing():
+        db.session.execute(
+            update(BackgroundTask).where(BackgroundTask.uuid == task_id)
+            .values(status=status, message=_cut(message, MESSAGE_LENGTH), finished=now)
+        )
+        _count(task_type, status, now)
 
 
 def abort(task_id: str, task_type: str, source=None, subject=None, message=None) -> bool:
     """Mark a queued task aborted; False when it has started (or finished) already."""
     now = utcnow()
     values = {"status": ABORTED, "finished": now, "message": _cut(message, MESSAGE_LENGTH)}
-    changed = db.session.execute(
-        update(BackgroundTask)
-        .where(BackgroundTask.uuid == task_id, BackgroundTask.status == QUEUED)
-        .values(**values)
-    ).rowcount
-    if not changed:
-        if _get(task_id) is not None:
-            db.session.rollback()
-            return False
-        db.session.add(BackgroundTask(uuid=task_id, task_type=task_type, source=_cut(source, 256),
-                                      subject=_cut(subject, 256), **values))
-    _count(task_type, ABORTED, now)
     try:
-        db.session.commit()
+        with _writing():
+            changed = db.session.execute(
+                update(BackgroundTask)
+                .where(BackgroundTask.uuid == task_id, BackgroundTask.status == QUEUED)
+                .values(**values)
+            ).rowcount
+            if not changed:
+                if _get(task_id) is not None:
+                    return False
+                db.session.add(BackgroundTask(
+                    uuid=task_id, task_type=task_type, source=_cut(source, 256),
+                    subject=_cut(subject, 256), **values))
+            _count(task_type, ABORTED, now)
     except IntegrityError:
         # The worker inserted its running row first: the task has started.
-        db.session.rollback()
         return False
     return True
 
@@ -93,34 +95,34 @@ def abort(task_id: str, task_type: str, source=None, subject=None, message=None)
 def interrupted(message="the worker stopped while this task ran") -> int:
     """Mark every running task failed; called when a worker starts, before it runs any."""
     now = utcnow()
-    rows = db.session.execute(
-        select(BackgroundTask.uuid, BackgroundTask.task_type)
-        .where(BackgroundTask.status == RUNNING)
-    ).all()
-    for task_id, task_type in rows:
-        db.session.execute(
-            update(BackgroundTask).where(BackgroundTask.uuid == task_id)
-            .values(status="failed", message=message, finished=now))
-        _count(task_type, "failed", now)
-    db.session.commit()
+    with _writing():
+        rows = db.session.execute(
+            select(BackgroundTask.uuid, BackgroundTask.task_type)
+            .where(BackgroundTask.status == RUNNING)
+        ).all()
+        for task_id, task_type in rows:
+            db.session.execute(
+                update(BackgroundTask).where(BackgroundTask.uuid == task_id)
+                .values(status="failed", message=message, finished=now))
+            _count(task_type, "failed", now)
     return len(rows)
 
 
 def prune(keep: int) -> int:
     """Delete finished tasks beyond the newest ``keep``, and hourly counts older than a month."""
-    cutoff = db.session.scalars(
-        select(BackgroundTask.id).where(BackgroundTask.status.in_(FINISHED))
-        .order_by(BackgroundTask.id.desc()).offset(keep).limit(1)
-    ).first()
-    removed = 0
-    if cutoff is not None:
-        removed = db.session.execute(
-            delete(BackgroundTask)
-            .where(BackgroundTask.status.in_(FINISHED), BackgroundTask.id <= cutoff)
-        ).rowcount
-    db.session.execute(delete(TaskHourlyCount)
-                       .where(TaskHourlyCount.hour < utcnow() - timedelta(days=31)))
-    db.session.commit()
+    with _writing():
+        cutoff = db.session.scalars(
+            select(BackgroundTask.id).where(BackgroundTask.status.in_(FINISHED))
+            .order_by(BackgroundTask.id.desc()).offset(keep).limit(1)
+        ).first()
+        removed = 0
+        if cutoff is not None:
+            removed = db.session.execute(
+                delete(BackgroundTask)
+                .where(BackgroundTask.status.in_(FINISHED), BackgroundTask.id <= cutoff)
+            ).rowcount
+        db.session.execute(delete(TaskHourlyCount)
+                           .where(TaskHourlyCount.hour < utcnow() - timedelta(days=31)))
     return removed
 
 
@@ -146,6 +148,22 @@ def status_counts() -> dict:
     rows = db.session.execute(
         select(BackgroundTask.status, func.count()).group_by(BackgroundTask.status)).all()
     return {status: count for status, count in rows}
+
+
+@contextmanager
+def _writing():
+    """A write transaction of its own: committed on success, rolled back on any error."""
+    session = db.session()  # the session itself: the scoped proxy lacks in_transaction
+    if session.in_transaction():
+        session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def _count(task_type: str, status: str, when: datetime):
