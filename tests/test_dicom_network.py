@@ -4,6 +4,7 @@ The listener runs in this process on a free loopback port; the worker runs in-pr
 (threads), and, for the crash test, as a ``flask worker`` process that is killed with SIGKILL.
 """
 import copy
+import json
 import logging
 import os
 import shutil
@@ -339,8 +340,9 @@ def test_a_new_port_saved_on_the_settings_page_restarts_the_listener(app, listen
         assert _dcmtk("echoscu", "-aec", "KERMA", "127.0.0.1", str(old_port)).returncode != 0
 
 
-# Receiving never waits for importing; a killed worker loses nothing ----------------------
-def _worker_process(app, database_url):
+# The commands --------------------------------------------------------------------------
+def _flask(app, database_url, *arguments):
+    """``flask ARGUMENTS`` in a process of its own, configured like ``app``."""
     env = dict(os.environ)
     env.update({
         "KERMA_DATABASE_URL": database_url,
@@ -349,8 +351,33 @@ def _worker_process(app, database_url):
         "KERMA_HUEY_SQLITE_PATH": app.config["HUEY_SQLITE_PATH"],
         "KERMA_WORKER_POLL_SECONDS": "0.05",
     })
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "-w", "1"],
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *arguments],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_flask_dicom_listen_serves_until_sigterm(app, spool, database_url):
+    process = _flask(app, database_url, "dicom", "listen", "--port", "0", "--ae-title", "KERMA_CLI")
+    beat = spool.root / "listener.json"
+    try:
+        wait_until(lambda: beat.exists() or process.poll() is not None, timeout=30,
+                   message="the listener's first heartbeat")
+        assert process.poll() is None, process.stderr.read().decode()
+        port = json.loads(beat.read_text())["port"]
+        assoc = _associate(port, called="KERMA_CLI", contexts=[(Verification, None)])
+        assert assoc.is_established
+        assert assoc.send_c_echo().Status == 0x0000
+        assoc.release()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not beat.exists()
+
+
+# Receiving never waits for importing; a killed worker loses nothing ----------------------
+def _worker_process(app, database_url):
+    return _flask(app, database_url, "worker", "-w", "1")
 
 
 def test_a_worker_killed_mid_queue_imports_everything_exactly_once(

@@ -1,6 +1,8 @@
 """The task queue and its history: recording, aborting, the worker, and the Tasks page."""
+import os
 import re
-from datetime import datetime, timedelta
+import time
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -9,11 +11,11 @@ from app.extensions import db
 from app.models.network import DicomKeepSettings
 from app.models.study import GeneralStudyModuleAttr, ObjectUIDsProcessed
 from app.models.tasks import BackgroundTask, TaskHourlyCount
-from app.spool import REASON_SUFFIX, Spool
+from app.spool import Spool
 from app.tasks import records
 from app.tasks.imports import import_spooled
 from app.tasks.queue import get_queue
-from app.tasks.worker import Worker, recover
+from app.tasks.worker import Worker, recover, sweep
 from background import ct_report, file_bytes, queue_config, wait_until
 
 
@@ -212,6 +214,21 @@ def test_recovery_requeues_waiting_and_interrupted_files_once(app, spool):
     assert names == sorted([waiting.name, interrupted.name, queued.name])
     # Recovering again queues nothing more: every waiting file has its task.
     assert recover(app)["queued"] == 0
+
+
+def test_the_sweep_queues_only_files_left_without_a_task_for_a_minute(app, spool):
+    orphan = spool.add(b"a", "1.1")
+    fresh = spool.add(b"b", "1.2")
+    queued = spool.add(b"c", "1.3")
+    old = time.time() - 120
+    for path in (orphan, queued):
+        os.utime(path, (old, old))
+    with app.app_context():
+        import_spooled(queued)
+        sweep(app)
+        names = sorted(t.args[0] for t in get_queue().pending())
+    assert names == sorted([orphan.name, queued.name])
+    assert fresh.name not in names
 
 
 def test_a_task_for_a_file_already_imported_does_nothing(app, spool, worker):
