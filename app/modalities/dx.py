@@ -18,10 +18,10 @@ DX = ModalityConfig(
                      where=f.on_projection_event),
         f.AGE, f.WEIGHT, f.INSTITUTION, f.MANUFACTURER, f.MODEL, f.STATION, f.ACCESSION,
         f.RangeFilter("dap", "Study DAP", column=Study.total_dap, unit="cGy·cm²",
-                      scale=1 / f.CGYCM2_PER_GYM2),
+                      per_stored=f.CGYCM2_PER_GYM2),
         f.RangeFilter("acquisition_dap", "Acquisition DAP",
                       column=IrradEventXRayData.dose_area_product, where=f.on_projection_event,
-                      unit="cGy·cm²", scale=1 / f.CGYCM2_PER_GYM2),
+                      unit="cGy·cm²", per_stored=f.CGYCM2_PER_GYM2),
         f.DISPLAY_NAME, f.EVENTS_TOTAL, f.TEST_DATA, f.PATIENT_NAME, f.PATIENT_ID,
     ),
     columns=col.LEADING + (

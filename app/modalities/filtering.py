@@ -254,17 +254,19 @@ class DateRangeFilter(Filter):
 
 @dataclass(frozen=True)
 class RangeFilter(Filter):
-    """Minimum and maximum of a number, entered in ``unit`` and stored ``scale`` times it.
+    """Minimum and maximum of a number, entered in ``unit``: ``per_stored`` of them make
+    one stored unit (1e6 for DAP entered in cGy·cm² and stored in Gy·m²).
 
-    On a child row both bounds apply to the same row: "an event with DAP between a and b".
+    Bounds are widened by a billionth so that a value shown as 400 is found by "400"
+    although unit conversions left it a rounding error away. On a child row both bounds
+    apply to the same row: "an event with DAP between a and b".
     """
 
     kind = "range"
     column: Any = None
     where: Callable[[ColumnElement], ColumnElement] = on_study
     unit: str | None = None
-    # stored value = entered value × scale
-    scale: float = 1.0
+    per_stored: float = 1.0
     step: str = "any"
 
     @property
@@ -284,19 +286,26 @@ class RangeFilter(Filter):
                 errors.append(f"“{text}” is not a number.")
             if number is not None and number != number:  # NaN compares with nothing
                 number = None
-            values.append(None if number is None else number * self.scale)
+            values.append(None if number is None else number / self.per_stored)
         value = tuple(values) if any(v is not None for v in values) else None
         return value, " ".join(errors) or None
 
     def condition(self, value):
         """The column within the range, on one row."""
-        low, high = value
-        parts = []
-        if low is not None:
-            parts.append(self.column >= low)
-        if high is not None:
-            parts.append(self.column <= high)
-        return self.where(and_(*parts))
+        return self.where(_within(self.column, *value))
+
+
+# Relative slack of range bounds (see RangeFilter).
+_SLACK = 1e-9
+
+
+def _within(column, low, high) -> ColumnElement:
+    parts = []
+    if low is not None:
+        parts.append(column >= low - abs(low) * _SLACK)
+    if high is not None:
+        parts.append(column <= high + abs(high) * _SLACK)
+    return and_(*parts)
 
 
 @dataclass(frozen=True)
@@ -307,10 +316,7 @@ class AnyColumnRangeFilter(RangeFilter):
 
     def condition(self, value):
         """At least one of the columns within the range."""
-        low, high = value
-        return or_(*(and_(*([column >= low] if low is not None else []),
-                          *([column <= high] if high is not None else []))
-                     for column in self.columns))
+        return or_(*(_within(column, *value) for column in self.columns))
 
 
 #: Choices of the event-count filters: value, label.

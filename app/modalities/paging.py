@@ -50,8 +50,10 @@ class Page:
         return list(range(max(1, self.number - radius), min(last, self.number + radius) + 1))
 
 
-def count_capped(query: Select, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """(number of studies the query selects, capped) counting no further than ``cap``."""
+def count_capped(query: Select, cap: int | None = None) -> tuple[int, bool]:
+    """(number of studies the query selects, capped) counting no further than ``cap``
+    (default ``COUNT_CAP``)."""
+    cap = COUNT_CAP if cap is None else cap
     ids = query.with_only_columns(Study.id).order_by(None).limit(cap + 1).subquery()
     found = db.session.scalar(select(func.count()).select_from(ids))
     return min(found, cap), found > cap

@@ -44,7 +44,7 @@ RF = ModalityConfig(
         f.INSTITUTION, f.MANUFACTURER, f.MODEL, f.STATION, f.AGE, f.WEIGHT, f.PHYSICIAN,
         f.ACCESSION,
         f.RangeFilter("dap", "Study DAP", column=Study.total_dap, unit="cGy·cm²",
-                      scale=1 / f.CGYCM2_PER_GYM2),
+                      per_stored=f.CGYCM2_PER_GYM2),
         f.RangeFilter("rp_dose", "Dose at RP, highest plane", column=f.highest_rp_dose,
                       unit="Gy"),
         f.DISPLAY_NAME, f.TEST_DATA, f.EVENTS_TOTAL, f.PATIENT_NAME, f.PATIENT_ID,
