@@ -65,12 +65,13 @@ def count_all(query: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(ids))
 
 
-def paginate(query: Select, number: int, size: int, options=()) -> Page:
+def paginate(query: Select, number: int, size: int, options=(), count_query=None) -> Page:
     """Page ``number`` (1-based) of ``size`` studies, loading them with ``options``.
 
+    ``count_query`` selects the same studies without ordering joins (default ``query``).
     A page past the last one of an exact count shows the last page instead.
     """
-    total, capped = count_capped(query)
+    total, capped = count_capped(query if count_query is None else count_query)
     if not capped:
         last = max(1, -(-total // size))
         number = min(number, last)

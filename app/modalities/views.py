@@ -78,7 +78,7 @@ def _list_context(config, args):
     result = apply_filters(config, args, pid=pid)
     size = page_size(args)
     page = paginate(result.query, _positive_int(args.get("page")), size,
-                    options=(EQUIPMENT, *config.list_options))
+                    options=(EQUIPMENT, *config.list_options), count_query=result.unordered)
     base = url_for(f"{config.key}.studies")
 
     def list_url(**overrides):
@@ -185,7 +185,7 @@ def bulk_delete(config):
     POST: delete them all, if the count is still the one confirmed."""
     args = request.args
     result = apply_filters(config, args, pid=current_user.has_role("pid"))
-    count = count_all(result.query)
+    count = count_all(result.unordered)
     description = describe_filters(config, result, args)
     filter_query = query_string(args, page=None, per_page=None)
     warning = None
@@ -194,7 +194,7 @@ def bulk_delete(config):
             warning = ("The number of matching studies changed since you looked. "
                        "Check the new number and confirm again.")
         else:
-            deleted = deletion.delete_matching(result.query, config.title, description)
+            deleted = deletion.delete_matching(result.unordered, config.title, description)
             db.session.commit()
             flash(f"{deleted} {config.title} {'study' if deleted == 1 else 'studies'} deleted.",
                   "success")
