@@ -174,3 +174,19 @@ def test_home_page_windows_change_in_place(logged_in_page, live_server):
     cells = page.locator("#home-ct tbody tr td")
     assert [cells.nth(n).inner_text() for n in (3, 4)] == ["2", "2"]
     assert page.evaluate("window.kermaMarker") == "still here"
+
+
+def test_event_tables_sort_by_a_clicked_header(logged_in_page, live_server):
+    study, = store_records(live_server.app, [study_record("dx", dap=6e-5,
+                                                          event_daps=(1e-5, 3e-5, 2e-5))])
+    page = logged_in_page("view")
+    page.goto(f"/dx/{study}")
+    dap_column = "#dx-events tbody tr td:nth-child(19)"
+    assert [cell.inner_text() for cell in page.locator(dap_column).all()] == \
+        ["10.000", "30.000", "20.000"]
+    page.click("#dx-events thead >> text=DAP")
+    assert [cell.inner_text() for cell in page.locator(dap_column).all()] == \
+        ["10.000", "20.000", "30.000"]
+    page.click("#dx-events thead >> text=DAP")
+    assert [cell.inner_text() for cell in page.locator(dap_column).all()] == \
+        ["30.000", "20.000", "10.000"]
