@@ -155,13 +155,16 @@ def _compare_value(mine, theirs, path, result, documented):
 
 def _is_documented(path, documented, result) -> bool:
     for pattern, reason in documented:
-        if fnmatch.fnmatchcase(path, pattern):
+        # Paths hold literal row indexes like "[0]"; fnmatch would read them as character
+        # classes, so brackets in patterns are matched literally.
+        if fnmatch.fnmatchcase(path, pattern.replace("[", "[[]")):
             result.documented.append((path, reason))
             return True
     return False
 
 
-_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+# Django writes small decimals in exponent form ("0E-8", "9.138E-7").
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 
 
 def values_equal(mine, theirs) -> bool:
@@ -199,7 +202,7 @@ def _temporal(text):
 
 def _numbers_equal(mine: float, theirs: str) -> bool:
     reference = Decimal(theirs)
-    places = -reference.as_tuple().exponent if "." in theirs else 0
+    places = max(-reference.as_tuple().exponent, 0)
     if abs(Decimal(repr(float(mine))) - reference) <= Decimal(5) * Decimal(10) ** -(places + 1):
         return True
     return abs(float(mine) - float(reference)) <= 1e-9 * max(abs(float(reference)), 1e-300)
