@@ -17,6 +17,7 @@ from pydicom.sr.codedict import codes
 from .codes import Code
 from .common import header_record, meta
 from .errors import ExtractionError, ExtractorError
+from .rdsr import ARCADIS_SUMMARY
 from .participants import (
     DEVICE_OBSERVER_UID,
     device_participants,
@@ -24,6 +25,7 @@ from .participants import (
     person_participants,
 )
 from .sr import Children, ContentItem
+from .units import convert
 
 DCM = codes.DCM
 
@@ -215,8 +217,7 @@ def extract_projection(ds, report: ContentItem) -> dict:
 
 def _is_arcadis_summary(report: ContentItem) -> bool:
     concept = report.concept
-    return bool(concept and concept.code_value == "C-10"
-                and concept.coding_scheme_designator == "99SMS_RADSUM")
+    return bool(concept and (concept.code_value, concept.coding_scheme_designator) == ARCADIS_SUMMARY)
 
 
 def _device_observer_uid(observers: list[dict]) -> str | None:
@@ -247,8 +248,8 @@ def _count(value: float | None) -> int | float | None:
     return value
 
 
-def _reference_point(item: ContentItem | None) -> tuple[Code | None, str | None]:
-    """Reference Point Definition, sent as a CODE (CID 10025) or as TEXT."""
+def _code_or_text(item: ContentItem | None) -> tuple[Code | None, str | None]:
+    """(code, text) of an item the templates allow as either, e.g. Reference Point Definition."""
     if item is None:
         return None, None
     if item.value_type == "CODE":
@@ -288,9 +289,13 @@ class _ProjectionReport:
         children = self.report.children
         procedure_item = children.first(PROCEDURE_REPORTED)
         procedure = _code_of(procedure_item)
-        has_intent = _code_of(_first(procedure_item.children, HAS_INTENT)) if procedure_item else None
+        has_intent = None
+        if procedure_item is not None:
+            has_intent = _code_of(_first(procedure_item.children, HAS_INTENT))
         device_type = children.code(ACQUISITION_DEVICE_TYPE)
-        templates = self._accumulation_templates(procedure, device_type)
+        if not _is_mammography(procedure):
+            self.device_kind = self._device_kind(device_type)
+        templates = self._accumulation_templates(procedure)
         position = self._siemens_patient_position(children.all(COMMENT))
 
         accumulated = [self._accumulated(item, templates)
@@ -316,7 +321,7 @@ class _ProjectionReport:
             "observercontext_set": observer_contexts(children),
             "personparticipant_set": person_participants(children),
         }
-        return dose, self._modality(procedure, device_type, accumulated)
+        return dose, self._modality(procedure, accumulated)
 
     # Modality and the accumulation templates that apply (TID 10002 conditions) ----------
     def _device_kind(self, device_type: Code | None) -> str | None:
@@ -339,11 +344,11 @@ class _ProjectionReport:
         )
         return None
 
-    def _accumulation_templates(self, procedure, device_type) -> set:
+    def _accumulation_templates(self, procedure) -> set:
         """Which of TIDs 10004-10007 the accumulated containers hold, as TID 10002 says."""
         if _is_mammography(procedure):
             return {"mammography"}
-        self.device_kind = kind = self._device_kind(device_type)
+        kind = self.device_kind
         if kind == "fluoro":
             # The Azurion, though sent as integrated, carries the fluoroscopy totals too.
             return {"fluoro", "integrated"}
@@ -353,7 +358,7 @@ class _ProjectionReport:
             return {"cassette"}
         return {"fluoro", "integrated"}
 
-    def _modality(self, procedure, device_type, accumulated) -> str:
+    def _modality(self, procedure, accumulated) -> str:
         if _is_mammography(procedure):
             return "MG"
         kind = self.device_kind
@@ -411,8 +416,8 @@ class _ProjectionReport:
         target_item = children.first(TARGET_REGION)
         view_item = children.first(IMAGE_VIEW)
         orientation_item = children.first(PATIENT_ORIENTATION)
-        reference_code, reference_text = _reference_point(children.first(REFERENCE_POINT_DEFINITION))
-        composition = children.first(BREAST_COMPOSITION)
+        reference_code, reference_text = _code_or_text(children.first(REFERENCE_POINT_DEFINITION))
+        composition_code, composition_text = _code_or_text(children.first(BREAST_COMPOSITION))
         comment = children.text(COMMENT)
 
         laterality = None
@@ -465,8 +470,8 @@ class _ProjectionReport:
                 ENTRANCE_EXPOSURE_AT_RP, MGY, nonnegative=True),
             "reference_point_definition": reference_code,
             "reference_point_definition_text": reference_text,
-            "breast_composition": composition.text() if composition and composition.value_type == "TEXT" else None,
-            "breast_composition_cid": composition.code() if composition and composition.value_type == "CODE" else None,
+            "breast_composition": composition_text,
+            "breast_composition_cid": composition_code,
             "percent_fibroglandular_tissue": children.number(PERCENT_FIBROGLANDULAR_TISSUE, "%"),
             "comment": comment,
             "imageviewmodifier_set": modifiers,
@@ -502,7 +507,7 @@ def _flag(children: Children, concept: str, meaning: str) -> Code | None:
             if candidate.code_value in (IRRADIATION_EVENT, ACCUMULATED_XRAY_DOSE):
                 continue
             name = candidate.concept
-            if name and (name.code_meaning or "").lower() == wanted and candidate.value_type == "CODE":
+            if candidate.value_type == "CODE" and (name.code_meaning or "").lower() == wanted:
                 item = candidate
                 break
     return _code_of(item)
@@ -536,7 +541,7 @@ def _calibration(container: ContentItem) -> dict:
 
 def _fluoro_and_acquisition_totals(children: Children) -> dict:
     """TID 10004, read from the accumulated container's children."""
-    reference_code, reference_text = _reference_point(children.first(REFERENCE_POINT_DEFINITION))
+    reference_code, reference_text = _code_or_text(children.first(REFERENCE_POINT_DEFINITION))
     number = children.number
     return {
         "fluoro_dose_area_product_total": number(FLUORO_DAP_TOTAL, GY_M2, nonnegative=True),
@@ -556,7 +561,7 @@ def _fluoro_and_acquisition_totals(children: Children) -> dict:
 
 def _integrated_totals(children: Children) -> dict:
     """TID 10007, read from the accumulated container's children."""
-    reference_code, reference_text = _reference_point(children.first(REFERENCE_POINT_DEFINITION))
+    reference_code, reference_text = _code_or_text(children.first(REFERENCE_POINT_DEFINITION))
     return {
         "dose_area_product_total": children.number(DOSE_AREA_PRODUCT_TOTAL, GY_M2, nonnegative=True),
         "dose_rp_total": children.number(DOSE_RP_TOTAL, GY, nonnegative=True),
@@ -589,7 +594,7 @@ def _source(children: Children, devices, reference_code, reference_text, comment
             mechanical, warnings: list) -> dict:
     """TID 10003b, with the per-pulse and filter rows."""
     number = children.number
-    derivation = children.first(DERIVATION)
+    derivation_code, derivation_text = _code_or_text(children.first(DERIVATION))
     number_of_pulses = number(NUMBER_OF_PULSES, nonnegative=True)
     if number_of_pulses is None:
         frames = _private(children, PHILIPS_NUMBER_OF_FRAMES)
@@ -604,8 +609,8 @@ def _source(children: Children, devices, reference_code, reference_text, comment
         "fluoro_mode": children.code(FLUORO_MODE),
         "pulse_rate": number(PULSE_RATE, "{pulse}/s", nonnegative=True),
         "number_of_pulses": number_of_pulses,
-        "derivation": derivation.text() if derivation and derivation.value_type == "TEXT" else None,
-        "derivation_cid": derivation.code() if derivation and derivation.value_type == "CODE" else None,
+        "derivation": derivation_text,
+        "derivation_cid": derivation_code,
         "irradiation_duration": number(IRRADIATION_DURATION, S, nonnegative=True),
         "average_xray_tube_current": number(AVERAGE_TUBE_CURRENT, "mA", nonnegative=True),
         "exposure_time": _first_number(children, EXPOSURE_TIME, MS),
@@ -745,8 +750,6 @@ def extract_arcadis_summary(report: ContentItem, warnings: list) -> dict:
         else:
             value = dap.number(nonnegative=True)
             if value is not None:
-                from .units import convert
-
                 dap_total = convert(value, ARCADIS_DEFAULT_DAP_UNIT, GY_M2)
                 warnings.append("the Arcadis dose area product carries no unit: read as Gy.cm2")
     return {

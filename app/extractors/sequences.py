@@ -9,10 +9,16 @@ sequences parsed only when they are entered.
 
 Little endian transfer syntaxes only (explicit and implicit VR); big endian data, retired
 from the standard, is left to pydicom.
+
+Implicit VR files usually give their sequences an undefined length, and pydicom then parses
+the whole content tree while reading the file. ``read_file`` reads such a file with the
+content tree left as bytes, for the same reader.
 """
 import struct
+from io import BytesIO
 
 from pydicom.charset import convert_encodings
+from pydicom.filereader import read_dataset, read_partial
 from pydicom.datadict import dictionary_VR, keyword_dict
 from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_element
 from pydicom.tag import Tag
@@ -31,6 +37,8 @@ _VR_NAMES = {name.encode(): name for name in (
     "UR", "US", "UT", "UV")}
 _ITEM, _ITEM_END, _SEQUENCE_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
 _UNDEFINED = 0xFFFFFFFF
+#: Dose reports nest a handful of levels; far deeper nesting is a corrupt or hostile object.
+MAX_DEPTH = 50
 # Text VRs whose value is never split at backslashes (VM 1 by definition).
 _SINGLE_VALUE_TEXT = frozenset({"LT", "ST", "UT", "UR"})
 _TEXT_VRS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "PN", "SH", "TM", "UC",
@@ -73,11 +81,20 @@ def _encodings(dataset):
         return convert_encodings(None)
 
 
+_IMPLICIT_VRS: dict[int, str] = {}
+
+
 def _implicit_vr(tag: int) -> str:
-    try:
-        return dictionary_VR(tag)
-    except KeyError:
-        return "UN"
+    """The dictionary VR of a tag (implicit VR data carries none); UN for unknown tags."""
+    vr = _IMPLICIT_VRS.get(tag)
+    if vr is None:
+        try:
+            vr = dictionary_VR(tag)
+        except KeyError:
+            vr = "UN"
+        if len(_IMPLICIT_VRS) < 10_000:  # private tags vary; keep the cache bounded
+            _IMPLICIT_VRS[tag] = vr
+    return vr
 
 
 class RawItem:
@@ -188,8 +205,10 @@ def _tag(key) -> int:
     return int(Tag(key))
 
 
-def _parse_sequence(buffer, position: int, end: int | None, context: _Context):
+def _parse_sequence(buffer, position: int, end: int | None, context: _Context, depth: int = 0):
     """Items from ``position`` up to ``end`` (None: up to a sequence delimiter)."""
+    if depth > MAX_DEPTH:
+        raise ExtractionError(f"its content tree is nested more than {MAX_DEPTH} levels deep")
     items = []
     try:
         while end is None or position < end:
@@ -203,10 +222,10 @@ def _parse_sequence(buffer, position: int, end: int | None, context: _Context):
                     f"a sequence holds element ({group:04X},{element:04X}) where an item belongs"
                 )
             if length == _UNDEFINED:
-                item, position = _parse_item(buffer, position, None, context)
+                item, position = _parse_item(buffer, position, None, context, depth)
             else:
                 _check_bounds(buffer, position, length)
-                item, _ = _parse_item(buffer, position, position + length, context)
+                item, _ = _parse_item(buffer, position, position + length, context, depth)
                 position += length
             items.append(item)
     except struct.error:
@@ -214,7 +233,7 @@ def _parse_sequence(buffer, position: int, end: int | None, context: _Context):
     return items, position
 
 
-def _parse_item(buffer, position: int, end: int | None, context: _Context):
+def _parse_item(buffer, position: int, end: int | None, context: _Context, depth: int):
     """One item's elements: headers read, values kept as byte slices."""
     elements = {}
     implicit = context.implicit
@@ -246,7 +265,7 @@ def _parse_item(buffer, position: int, end: int | None, context: _Context):
                 )
             # An undefined length sequence ends at its delimiter: parse it to find the end.
             nested = _Context(True, context.encodings) if vr == "UN" else context
-            items, position = _parse_sequence(buffer, position, None, nested)
+            items, position = _parse_sequence(buffer, position, None, nested, depth + 1)
             elements[tag] = ("SQ", items)
             continue
         following = position + length
@@ -273,3 +292,88 @@ def _check_bounds(buffer, position: int, length: int):
     if position + length > len(buffer):
         raise ExtractionError("a sequence item is longer than the data that holds it")
 
+
+
+CONTENT_SEQUENCE = 0x0040A730
+
+
+def read_file(path):
+    """A DICOM file read like ``pydicom.dcmread``, but with its SR content tree left unparsed.
+
+    Only an undefined-length Content Sequence is treated specially: its end is found by
+    walking the element headers, and it is stored as a raw element that ``read_sequence``
+    parses lazily. Every other element is read by pydicom as usual.
+    """
+    with open(path, "rb") as fp:
+        dataset = read_partial(fp, stop_when=_undefined_length_content)
+        rest = fp.read()
+    if not rest:
+        return dataset
+    implicit, little_endian = dataset.original_encoding
+    if not little_endian:
+        raise ExtractionError("big endian files are not read")  # pydicom stops only if asked
+    buffer = memoryview(rest)
+    start = 8 if implicit else 12
+    try:
+        end = _end_of_sequence(buffer, start, implicit, 0)
+    except struct.error:
+        raise ExtractionError("its content sequence ends before its last item does") from None
+    value = bytes(buffer[start:end - 8])  # without the sequence delimitation item
+    dataset[CONTENT_SEQUENCE] = RawDataElement(
+        Tag(CONTENT_SEQUENCE), None if implicit else "SQ", len(value), value, 0, implicit, True)
+    if end < len(rest):
+        try:
+            remainder = read_dataset(BytesIO(rest[end:]), implicit, True)
+        except Exception as exc:  # pydicom raises assorted errors for damaged data
+            raise ExtractionError(
+                f"the elements after its content sequence cannot be read ({exc})") from None
+        for tag in remainder.keys():
+            dataset[tag] = remainder.get_item(tag)
+    return dataset
+
+
+def _undefined_length_content(tag, vr, length) -> bool:
+    return tag == CONTENT_SEQUENCE and length == _UNDEFINED
+
+
+def _end_of_sequence(buffer, position: int, implicit: bool, depth: int) -> int:
+    """Position after the delimiter of the undefined-length sequence whose items start here."""
+    if depth > MAX_DEPTH:
+        raise ExtractionError(f"its content tree is nested more than {MAX_DEPTH} levels deep")
+    while True:
+        group, element, length = _ELEMENT_HEADER.unpack_from(buffer, position)
+        position += 8
+        tag = group << 16 | element
+        if tag == _SEQUENCE_END:
+            return position
+        if tag != _ITEM:
+            raise ExtractionError(
+                f"a sequence holds element ({group:04X},{element:04X}) where an item belongs")
+        if length == _UNDEFINED:
+            position = _end_of_item(buffer, position, implicit, depth)
+        else:
+            position += length
+
+
+def _end_of_item(buffer, position: int, implicit: bool, depth: int) -> int:
+    """Position after the delimiter of the undefined-length item whose elements start here."""
+    while True:
+        if implicit:
+            group, element, length = _ELEMENT_HEADER.unpack_from(buffer, position)
+            vr_bytes = None
+            position += 8
+        else:
+            group, element, vr_bytes, length = _EXPLICIT_HEADER.unpack_from(buffer, position)
+            if vr_bytes in _LONG_VRS:
+                length = _LONG_LENGTH.unpack_from(buffer, position + 8)[0]
+                position += 12
+            else:
+                position += 8
+        tag = group << 16 | element
+        if tag == _ITEM_END:
+            return position
+        if length == _UNDEFINED:
+            nested_implicit = implicit or vr_bytes == b"UN"
+            position = _end_of_sequence(buffer, position, nested_implicit, depth + 1)
+        else:
+            position += length
