@@ -305,10 +305,10 @@ def read_file(path):
     parses lazily. Every other element is read by pydicom as usual.
     """
     with open(path, "rb") as fp:
-        dataset = read_partial(fp, stop_when=_undefined_length_content)
+        dataset = read_partial(fp, stop_when=_stop)
         rest = fp.read()
-    if not rest:
-        return dataset
+    if not rest or rest[:4] in _PIXEL_DATA_TAGS:
+        return dataset  # no content tree to read, or pixel data nobody needs
     implicit, little_endian = dataset.original_encoding
     if not little_endian:
         raise ExtractionError("big endian files are not read")  # pydicom stops only if asked
@@ -332,8 +332,14 @@ def read_file(path):
     return dataset
 
 
-def _undefined_length_content(tag, vr, length) -> bool:
-    return tag == CONTENT_SEQUENCE and length == _UNDEFINED
+PIXEL_DATA = 0x7FE00010
+# The tag (7FE0,0010) as it starts an element in little endian files.
+_PIXEL_DATA_TAGS = {b"\xe0\x7f\x10\x00"}
+
+
+def _stop(tag, vr, length) -> bool:
+    """Stop pydicom at an undefined-length content tree (read here) or at pixel data."""
+    return (tag == CONTENT_SEQUENCE and length == _UNDEFINED) or tag >= PIXEL_DATA
 
 
 def _end_of_sequence(buffer, position: int, implicit: bool, depth: int) -> int:
