@@ -4,5 +4,7 @@
 def register(app):
     """Attach Kerma's command groups to the ``flask`` command."""
     from .auth.cli import users_cli
+    from .dev.cli import dev_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(dev_cli)
