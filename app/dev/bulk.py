@@ -200,7 +200,7 @@ def _sqlite_converters(dialect, table, names):
     for position, name in enumerate(names):
         column_type = table.c[name].type
         if isinstance(column_type, (Date, DateTime, Time)):
-            converters.append((position, column_type.bind_processor(dialect)))
+            converters.append((position, column_type.dialect_impl(dialect).bind_processor(dialect)))
     return converters
 
 

@@ -35,6 +35,8 @@ MODALITIES = ("ct", "rf", "mg", "dx", "nm")
 #: fluoroscopy, ~35k mammography and ~6k NM studies a year.
 DEFAULT_MIX = {"ct": 0.18, "dx": 0.70, "rf": 0.025, "mg": 0.08, "nm": 0.015}
 YEARS = 10
+#: Runs of at least this many studies refresh the planner's statistics when done.
+ANALYZE_AFTER = 10000
 #: Share of studies that are test or QA objects (matched by the not-patient patterns).
 TEST_SHARE = 0.002
 
@@ -755,6 +757,7 @@ def populate(studies: int, seed: int = 1, modalities=MODALITIES, batch: int = 50
         writer.finish()
     finally:
         writer.close()
-    writer.analyze()
+    if studies >= ANALYZE_AFTER:
+        writer.analyze()
     return PopulateResult(studies, rows, time.perf_counter() - started, dict(by_modality),
                           writer.checked)
