@@ -128,6 +128,10 @@ def _compare_rows(ours, expected, path, skip, result, documented):
         if not _is_documented(f"{path} (rows)", documented, result):
             result.mismatches.append((f"{path} (rows)", len(ours), len(expected)))
         return
+    if path.endswith("objectuidsprocessed_set"):
+        # The objects a study was built from are a set; OpenREM lists the newest first.
+        ours = sorted(ours, key=lambda row: row.get("sop_instance_uid") or "")
+        expected = sorted(expected, key=lambda row: row.get("sop_instance_uid") or "")
     for index, (mine, theirs) in enumerate(zip(ours, expected)):
         _compare_dict(mine, theirs, f"{path}[{index}]", skip, result, documented)
 
@@ -155,13 +159,19 @@ def _compare_value(mine, theirs, path, result, documented):
 
 def _is_documented(path, documented, result) -> bool:
     for pattern, reason in documented:
-        if fnmatch.fnmatchcase(path, pattern):
+        if fnmatch.fnmatchcase(path, _literal_brackets(pattern)):
             result.documented.append((path, reason))
             return True
     return False
 
 
-_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+def _literal_brackets(pattern: str) -> str:
+    """Paths index rows as ``[0]``; in a pattern that means the bracket, not a character set."""
+    return pattern.replace("[", "[[]")
+
+
+# Django writes a zero decimal as e.g. "0E-8".
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?(E[-+]?\d+)?")
 
 
 def values_equal(mine, theirs) -> bool:
@@ -199,7 +209,7 @@ def _temporal(text):
 
 def _numbers_equal(mine: float, theirs: str) -> bool:
     reference = Decimal(theirs)
-    places = -reference.as_tuple().exponent if "." in theirs else 0
+    places = max(0, -reference.as_tuple().exponent)
     if abs(Decimal(repr(float(mine))) - reference) <= Decimal(5) * Decimal(10) ** -(places + 1):
         return True
     return abs(float(mine) - float(reference)) <= 1e-9 * max(abs(float(reference)), 1e-300)

@@ -23,7 +23,7 @@ from app.models.auth import User
 SECRET_KEY = "test-secret-key"
 # The production default (scrypt) takes tens of milliseconds a hash; tests make many users.
 FAST_PASSWORD_HASH = "pbkdf2:sha256:1"
-DEFAULT_PASSWORD = "correct-horse"
+from accounts import DEFAULT_PASSWORD  # noqa: E402
 # Statements that cannot leave rows behind; anything else makes the test empty the tables.
 READ_ONLY_STATEMENT = re.compile(r"\s*(SELECT|SHOW|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN)\b",
                                  re.IGNORECASE)
@@ -212,3 +212,17 @@ def login_as(make_user, log_in):
         return log_in(make_user(username=username, roles=roles))
 
     return login
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the corpus conformance count when the corpus tests ran."""
+    import sys
+
+    corpus = sys.modules.get("test_corpus")
+    if corpus is None or not corpus.TOTALS.compared:
+        return
+    totals = corpus.TOTALS
+    terminalreporter.write_sep("-", "corpus conformance")
+    terminalreporter.write_line(
+        f"{totals.compared} values compared, {totals.equal} equal to OpenREM's, "
+        f"{len(totals.documented)} documented differences, {len(totals.mismatches)} mismatches")

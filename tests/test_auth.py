@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.auth.views import safe_next_path
 from app.extensions import db
 from app.models.auth import AuditLog, User
-from conftest import DEFAULT_PASSWORD
+from accounts import DEFAULT_PASSWORD
 
 
 def _user(app, username):

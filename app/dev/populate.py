@@ -422,7 +422,7 @@ class StudyGenerator:
         mechanics = out["irrad_event_xray_mechanical_data"]
         # Per plane: fluoro DAP, RP dose, time; acquisition DAP, RP dose, time; frames.
         totals = [[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0] for _ in planes]
-        event_planes = []
+        event_values = []
         clock = 120.0
         primary, secondary = gauss() * 20.0, gauss() * 10.0
         for k in range(count):
@@ -462,7 +462,7 @@ class StudyGenerator:
                 tally[0] += dap
                 tally[1] += dose_rp
                 tally[2] += seconds
-            event_planes.append(planes[side].code_value)
+            event_values.append((planes[side].code_value, dap, dose_rp))
             event_id = ids.next("irrad_event_xray_data")
             source_id = ids.next("irrad_event_xray_source_data")
             events.append((
@@ -498,7 +498,7 @@ class StudyGenerator:
             plane_totals.append((plane.code_value, dap_total, rp_total))
         physician = cat.PHYSICIANS[int(rand() * len(cat.PHYSICIANS))]
         return (protocol.description, physician,
-                projection_summary(event_planes, plane_totals), 1)
+                projection_summary(event_values, plane_totals), 1)
 
     # DX ------------------------------------------------------------------------------------
 
@@ -527,13 +527,14 @@ class StudyGenerator:
         events, sources = out["irrad_event_xray_data"], out["irrad_event_xray_source_data"]
         kvps, exposures = out["kvp"], out["exposure"]
         detectors = out["irrad_event_xray_detector_data"]
-        total, clock = 0.0, 30.0
+        total, clock, event_values = 0.0, 30.0, []
         for k, view in enumerate(views):
             mas = round(view.mas * size ** 1.2 * exp(0.25 * gauss()), 2)
             dap = round(view.dap_cgycm2 * size ** 1.3 * exp(0.35 * gauss()) * 1e-6, 9)
             current = 200.0 + 100.0 * int(rand() * 4)
             index = round(target * exp(0.3 * gauss()), 1)
             total += dap
+            event_values.append((cat.PLANE_SINGLE.code_value, dap, None))
             event_id = ids.next("irrad_event_xray_data")
             source_id = ids.next("irrad_event_xray_source_data")
             events.append((
@@ -551,8 +552,7 @@ class StudyGenerator:
         accum_id = self._plane(out, ids, dose_id, cat.PLANE_SINGLE)
         out["accum_integrated_proj_radiog_dose"].append(
             (ids.next("accum_integrated_proj_radiog_dose"), accum_id, total, len(views)))
-        summary = projection_summary([cat.PLANE_SINGLE.code_value] * len(views),
-                                     [(cat.PLANE_SINGLE.code_value, total, None)])
+        summary = projection_summary(event_values, [(cat.PLANE_SINGLE.code_value, total, None)])
         return protocol.description, None, summary, len(views)
 
     # MG ------------------------------------------------------------------------------------
@@ -652,7 +652,8 @@ class StudyGenerator:
         out["radiopharmaceutical_administration_patient_characteristics"].append((
             ids.next("radiopharmaceutical_administration_patient_characteristics"), dose_id, age,
             self.cid(sex_code) if sex_code else None, height, weight))
-        return protocol.description, None, nm_summary(), 1
+        # Administrations from a dose report carry their UIDs: no X-ray events, not unknown.
+        return protocol.description, None, nm_summary(from_report=True), 1
 
 
 class _Ids:

@@ -62,12 +62,12 @@ def _is_mammography(events):
 def merge_nm(study, record, codes, importer):
     """Merge an NM object into a stored NM study.
 
-    A radiopharmaceutical dose report replaces the administration data that images supplied
-    (the report is the authoritative source) and keeps the PET series the images described.
-    Image headers only fill fields the study does not have yet, and add PET series not yet
+    The study, patient and equipment rows stay as first stored. A radiopharmaceutical dose
+    report replaces the administration data that images supplied (the report is the
+    authoritative source) and keeps the PET series the images described. Image headers only
+    fill administration fields the study does not have yet, and add PET series not yet
     recorded; they never overwrite.
     """
-    _fill_gaps(study, record, codes, skip={"radiopharmaceuticalradiationdose_set"})
     incoming = record.get("radiopharmaceuticalradiationdose_set") or ()
     if not incoming:
         return

@@ -1,12 +1,14 @@
 """Study-level summary fields, so lists, filters and exports need no joins (docs/data-model.md).
 
-The rules are pure functions over plain values (``ct_summary``, ``projection_summary``,
+The definitions are pure functions over plain values (``ct_summary``, ``projection_summary``,
 ``mammography_summary``, ``nm_summary``), so code that writes rows without the ORM (the
 synthetic data generator) fills the fields exactly as importing does; ``fill_summary`` feeds
 them from a stored study's rows.
 """
 
 SEQUENCED, SPIRAL, CONSTANT_ANGLE, STATIONARY = "113804", "116152004", "113805", "113806"
+# Some devices send Stationary Acquisition as 113611.
+STATIONARY_CODES = {STATIONARY, "113611"}
 # Older reports code spiral acquisition in SNOMED RT.
 SPIRAL_CODES = {SPIRAL, "P5-08001"}
 PLANE_B = "113621"  # Plane B (CID 10003); Plane A 113620 and Single Plane 113622 count as A
@@ -17,7 +19,7 @@ BREAST_SIDES = {
     RIGHT_BREAST_SCT: "right", BOTH_BREASTS: "both", BOTH_BREASTS_SCT: "both",
 }
 
-#: The summary columns of GeneralStudyModuleAttr that importing fills, in declaration order.
+#: The summary columns of GeneralStudyModuleAttr that importing fills.
 SUMMARY_FIELDS = (
     "number_of_events", "number_of_events_a", "number_of_events_b",
     "number_of_axial", "number_of_spiral", "number_of_stationary",
@@ -28,22 +30,24 @@ SUMMARY_FIELDS = (
 
 
 def empty_summary() -> dict:
-    """Every summary field set to None (a study with no dose data)."""
+    """Every summary field set to None."""
     return dict.fromkeys(SUMMARY_FIELDS)
 
 
-def ct_summary(acquisition_types, event_dlps, accumulated_dlps) -> dict:
-    """Summary of a CT study from its events' acquisition type codes and DLPs and its totals.
+def ct_summary(acquisition_types, event_dlps, accumulated_dlps, projection_events=0) -> dict:
+    """Summary of a CT study.
 
-    ``accumulated_dlps`` are the CT Dose Length Product Totals of the study's reports; the sum
-    of the event DLPs stands in only when no report gives a total.
+    ``acquisition_types`` holds each CT event's acquisition type code, ``event_dlps`` their
+    DLPs, ``accumulated_dlps`` the DLP totals of the study's reports (the event sum stands in
+    only when no report gives one); ``projection_events`` counts projection events stored in
+    the same study.
     """
     summary = empty_summary()
     types = list(acquisition_types)
-    summary["number_of_events"] = len(types)
+    summary["number_of_events"] = len(types) + projection_events
     summary["number_of_axial"] = types.count(SEQUENCED)
     summary["number_of_spiral"] = sum(1 for t in types if t in SPIRAL_CODES)
-    summary["number_of_stationary"] = types.count(STATIONARY)
+    summary["number_of_stationary"] = sum(1 for t in types if t in STATIONARY_CODES)
     summary["number_of_const_angle"] = types.count(CONSTANT_ANGLE)
     totals = [total for total in accumulated_dlps if total is not None]
     if totals:
@@ -54,37 +58,43 @@ def ct_summary(acquisition_types, event_dlps, accumulated_dlps) -> dict:
     return summary
 
 
-def projection_summary(event_planes, plane_totals) -> dict:
+def projection_summary(events, planes) -> dict:
     """Summary of a fluoroscopy or radiography study.
 
-    ``event_planes`` holds each event's acquisition plane code; ``plane_totals`` one
-    ``(plane code, DAP total, dose at RP total)`` per accumulated plane, from its first
-    accumulated-dose row.
+    ``events`` holds ``(plane code, DAP, dose at RP)`` per irradiation event (the dose at RP
+    summed over the event's source rows, None when none has one); ``planes`` holds
+    ``(plane code, reported DAP total, reported dose (RP) total)`` per accumulated plane, each
+    total None when the plane reports none.
     """
     summary = empty_summary()
-    planes = list(event_planes)
-    in_b = sum(1 for plane in planes if plane == PLANE_B)
-    summary["number_of_events"] = len(planes)
-    summary["number_of_events_a"] = len(planes) - in_b
-    summary["number_of_events_b"] = in_b or None
-    dap = {"a": [], "b": []}
-    rp = {"a": [], "b": []}
-    count = 0
-    for plane, dose_area_product, dose_rp in plane_totals:
-        count += 1
-        side = "b" if plane == PLANE_B else "a"
-        if dose_area_product is not None:
-            dap[side].append(dose_area_product)
-        if dose_rp is not None:
-            rp[side].append(dose_rp)
-    summary["total_dap_a"] = sum(dap["a"]) if dap["a"] else None
-    summary["total_dap_b"] = sum(dap["b"]) if dap["b"] else None
-    summary["total_rp_dose_a"] = sum(rp["a"]) if rp["a"] else None
-    summary["total_rp_dose_b"] = sum(rp["b"]) if rp["b"] else None
+    events, planes = list(events), list(planes)
+    in_a = [e for e in events if e[0] != PLANE_B]
+    in_b = [e for e in events if e[0] == PLANE_B]
+    planes_a = [p for p in planes if p[0] != PLANE_B]
+    planes_b = [p for p in planes if p[0] == PLANE_B]
+    has_b = bool(in_b or planes_b)
+    summary["number_of_events"] = len(events)
+    summary["number_of_events_a"] = len(in_a)
+    summary["number_of_events_b"] = len(in_b) if has_b else None
+    summary["total_dap_a"] = _plane_total([p[1] for p in planes_a], [e[1] for e in in_a])
+    summary["total_rp_dose_a"] = _plane_total([p[2] for p in planes_a], [e[2] for e in in_a])
+    if has_b:
+        summary["total_dap_b"] = _plane_total([p[1] for p in planes_b], [e[1] for e in in_b])
+        summary["total_rp_dose_b"] = _plane_total([p[2] for p in planes_b],
+                                                  [e[2] for e in in_b])
     if summary["total_dap_a"] is not None or summary["total_dap_b"] is not None:
         summary["total_dap"] = (summary["total_dap_a"] or 0.0) + (summary["total_dap_b"] or 0.0)
-    summary["number_of_planes"] = count or None
+    summary["number_of_planes"] = len(planes) or None
     return summary
+
+
+def _plane_total(reported, event_values):
+    """The planes' reported totals summed, else the sum over their events, else None."""
+    reported = [value for value in reported if value is not None]
+    if reported:
+        return sum(reported)
+    values = [value for value in event_values if value is not None]
+    return sum(values) if values else None
 
 
 def mammography_summary(number_of_events, breast_agds) -> dict:
@@ -105,10 +115,15 @@ def mammography_summary(number_of_events, breast_agds) -> dict:
     return summary
 
 
-def nm_summary() -> dict:
-    """Summary of a nuclear medicine study: no X-ray events."""
+def nm_summary(from_report: bool) -> dict:
+    """Summary of a nuclear medicine study.
+
+    A radiopharmaceutical dose report records no X-ray irradiation events (0); a study known
+    only from NM or PET images has no event count at all (None).
+    """
     summary = empty_summary()
-    summary["number_of_events"] = 0
+    if from_report:
+        summary["number_of_events"] = 0
     return summary
 
 
@@ -118,10 +133,11 @@ def fill_summary(study):
         summary = _ct(study)
     elif study.projectionxrayradiationdose_set:
         summary = _projection(study)
-    elif study.radiopharmaceuticalradiationdose_set:
-        summary = nm_summary()
     else:
-        summary = empty_summary()
+        summary = nm_summary(any(
+            event.radiopharmaceutical_administration_event_uid
+            for dose in study.radiopharmaceuticalradiationdose_set
+            for event in dose.radiopharmaceuticaladministrationeventdata_set))
     for name, value in summary.items():
         setattr(study, name, value)
 
@@ -138,24 +154,36 @@ def _ct(study):
         [e.dlp for e in events],
         [a.ct_dose_length_product_total for dose in study.ctradiationdose_set
          for a in dose.ctaccumulateddosedata_set],
+        sum(len(d.irradeventxraydata_set) for d in study.projectionxrayradiationdose_set),
     )
 
 
 def _projection(study):
-    events = [e for dose in study.projectionxrayradiationdose_set
-              for e in dose.irradeventxraydata_set]
-    planes = [a for dose in study.projectionxrayradiationdose_set for a in dose.accumxraydose_set]
+    doses = study.projectionxrayradiationdose_set
+    events = [e for dose in doses for e in dose.irradeventxraydata_set]
+    planes = [plane for dose in doses for plane in dose.accumxraydose_set]
     if study.modality_type == "MG":
         return mammography_summary(len(events), [
             (_code(agd, "laterality"), agd.accumulated_average_glandular_dose)
             for plane in planes for agd in plane.accummammographyxraydose_set
         ])
-    totals = []
-    for plane in planes:
-        rows = plane.accumintegratedprojradiogdose_set or plane.accumprojxraydose_set or \
-            plane.accumcassettebsdprojradiogdose_set
-        first = rows[0] if rows else None
-        totals.append((_code(plane, "acquisition_plane"),
-                       getattr(first, "dose_area_product_total", None),
-                       getattr(first, "dose_rp_total", None)))
-    return projection_summary([_code(e, "acquisition_plane") for e in events], totals)
+    return projection_summary(
+        [(_code(e, "acquisition_plane"), e.dose_area_product, _event_rp_dose(e))
+         for e in events],
+        [(_code(p, "acquisition_plane"), _reported(p, "dose_area_product_total"),
+          _reported(p, "dose_rp_total")) for p in planes],
+    )
+
+
+def _reported(plane, field):
+    """A plane's reported total: TID 10004 (AccumProjXRayDose), else TID 10007."""
+    for rows in (plane.accumprojxraydose_set, plane.accumintegratedprojradiogdose_set):
+        values = [getattr(row, field) for row in rows if getattr(row, field) is not None]
+        if values:
+            return values[0]
+    return None
+
+
+def _event_rp_dose(event):
+    values = [s.dose_rp for s in event.irradeventxraysourcedata_set if s.dose_rp is not None]
+    return sum(values) if values else None

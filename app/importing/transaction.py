@@ -14,6 +14,8 @@ from sqlalchemy import text
 @contextmanager
 def import_transaction(session, study_uid: str):
     """Commit on success, roll back on any error; the caller's session must be idle."""
+    if hasattr(session, "registry"):  # a scoped session: work on the session it holds
+        session = session()
     if session.in_transaction():
         session.commit()
     dialect = session.get_bind().dialect.name

@@ -1,0 +1,88 @@
+"""The Import page: DICOM upload with per-file results, and patient sizes from CSV."""
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.study import GeneralStudyModuleAttr
+from conformance import CORPUS
+from dicom_builders import code, container, num, sr_dataset, uid
+
+CT_FILE = CORPUS / "dicom" / "CT-RDSR-Siemens-Multi-1.dcm"
+
+
+def _ct_report_bytes(dlp=12.5):
+    ds = sr_dataset(("113701", "X-Ray Radiation Dose Report"), [
+        code(("121058", "Procedure reported"), ("P5-08000", "Computed Tomography X-Ray", "SRT")),
+        container(("113811", "CT Accumulated Dose Data"), [
+            num(("113812", "Total Number of Irradiation Events"), 1, "{events}"),
+            num(("113813", "CT Dose Length Product Total"), dlp, "mGy.cm"),
+        ]),
+    ], template="10011")
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+def _upload(client, files):
+    data = {"files": [(io.BytesIO(content), name) for name, content in files]}
+    return client.post("/import/dicom", data=data, content_type="multipart/form-data")
+
+
+def test_upload_lists_files_then_imports_each(app, client, login_as):
+    login_as("view", "admin")
+    page = _upload(client, [("report.dcm", _ct_report_bytes()), ("notes.txt", b"hello")])
+    assert page.status_code == 200
+    rows = re.findall(r'hx-post="(/import/dicom/[0-9a-f]+/\d)"', page.text)
+    assert len(rows) == 2
+    first = client.post(rows[0], data={"name": "report.dcm"})
+    second = client.post(rows[1], data={"name": "notes.txt"})
+    assert 'data-status="imported"' in first.text
+    assert 'data-status="rejected"' in second.text and "not a DICOM file" in second.text
+    with app.app_context():
+        studies = db.session.scalars(select(GeneralStudyModuleAttr)).all()
+        assert [s.total_dlp for s in studies] == [12.5]
+    # Every uploaded file is gone once imported, and its folder too.
+    uploads = app.config.get("UPLOAD_DIR") or (app.instance_path + "/uploads")
+    import os
+    assert not any(os.scandir(uploads))
+
+
+def test_upload_needs_admin(client, login_as):
+    login_as("view", "importsize")
+    assert _upload(client, [("report.dcm", b"x")]).status_code == 403
+
+
+def test_batch_of_another_session_is_not_found(app, client, login_as):
+    login_as("view", "admin")
+    assert client.post("/import/dicom/" + "a" * 32 + "/0").status_code == 404
+
+
+def test_hostile_file_name_is_shown_as_text(client, login_as):
+    login_as("view", "admin")
+    page = _upload(client, [("<script>alert(1)</script>.dcm", b"not dicom")])
+    assert "<script>alert(1)</script>" not in page.text
+
+
+def test_patient_sizes_from_csv(app, client, login_as):
+    login_as("view", "importsize", "admin")
+    _upload_result = _upload(client, [("report.dcm", _ct_report_bytes())])
+    row = re.findall(r'hx-post="(/import/dicom/[0-9a-f]+/\d)"', _upload_result.text)[0]
+    client.post(row, data={"name": "report.dcm"})
+    with app.app_context():
+        accession = db.session.scalars(select(GeneralStudyModuleAttr.accession_number)).one()
+    csv_text = f"Accession;Height;Weight\n{accession};172,5;81\nUNKNOWN;180;90\n"
+    columns = client.post("/import/sizes", data={"csv_file": (io.BytesIO(csv_text.encode()), "sizes.csv")},
+                          content_type="multipart/form-data")
+    assert columns.status_code == 200 and "Height" in columns.text
+    action = re.search(r'action="(/import/sizes/[0-9a-f]+)"', columns.text).group(1)
+    result = client.post(action, data={"id_column": "Accession", "height_column": "Height",
+                                       "weight_column": "Weight", "id_type": "accession"})
+    assert "2 rows read, 1 matched a study, 1 studies updated" in result.text
+    assert "no study with accession UNKNOWN" in result.text
+    with app.app_context():
+        study = db.session.scalars(select(GeneralStudyModuleAttr)).one()
+        assert study.patientstudymoduleattr_set[0].patient_size == pytest.approx(1.725)
+        assert study.patientstudymoduleattr_set[0].patient_weight == pytest.approx(81.0)
