@@ -157,16 +157,24 @@ class BulkWriter:
         self.connection.close()
 
     def analyze(self):
-        """Refresh the planner's statistics after a large load (PostgreSQL and SQLite)."""
+        """Bring the planner's statistics up to date after a large load.
+
+        PostgreSQL also vacuums, which marks the new pages all-visible so that counts can be
+        answered from indexes alone, as they are on a database that autovacuum has visited.
+        """
         connection = self.engine.raw_connection()
         try:
-            cursor = connection.cursor()
             if self.dialect == "postgresql":
-                cursor.execute("ANALYZE " + ", ".join(self.columns))
-                connection.commit()
+                driver = connection.driver_connection
+                driver.autocommit = True  # VACUUM cannot run inside a transaction
+                try:
+                    driver.execute("VACUUM (ANALYZE) " + ", ".join(self.columns))
+                finally:
+                    driver.autocommit = False
             elif self.dialect == "sqlite":
+                cursor = connection.cursor()
                 cursor.execute("ANALYZE")
-            cursor.close()
+                cursor.close()
         finally:
             connection.close()
 

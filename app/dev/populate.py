@@ -35,7 +35,7 @@ MODALITIES = ("ct", "rf", "mg", "dx", "nm")
 #: fluoroscopy, ~35k mammography and ~6k NM studies a year.
 DEFAULT_MIX = {"ct": 0.18, "dx": 0.70, "rf": 0.025, "mg": 0.08, "nm": 0.015}
 YEARS = 10
-#: Runs of at least this many studies refresh the planner's statistics when done.
+#: Runs of at least this many studies refresh the planner's statistics (and vacuum) when done.
 ANALYZE_AFTER = 10000
 #: Share of studies that are test or QA objects (matched by the not-patient patterns).
 TEST_SHARE = 0.002
