@@ -442,24 +442,24 @@ class RfProtocol:
 
 
 RF_PROTOCOLS: tuple[RfProtocol, ...] = (
-    RfProtocol("Barium Swallow", 4, ("fluoro",), "chest", 8, 4, 12, 0.06, 40, 3, 7.5),
-    RfProtocol("Barium Enema", 1, ("fluoro",), "abdomen", 12, 8, 10, 0.12, 120, 3, 7.5),
-    RfProtocol("Videofluoroscopy Swallow", 3, ("fluoro",), "neck", 6, 0.5, 25, 0.02, 10, 30),
-    RfProtocol("ERCP", 2, ("fluoro", "theatre"), "abdomen", 14, 3, 10, 0.15, 150, 2, 7.5),
+    RfProtocol("Barium Swallow", 4, ("fluoro",), "chest", 8, 4, 12, 0.25, 80, 3, 7.5),
+    RfProtocol("Barium Enema", 1, ("fluoro",), "abdomen", 12, 8, 10, 0.5, 150, 3, 7.5),
+    RfProtocol("Videofluoroscopy Swallow", 3, ("fluoro",), "neck", 6, 0.5, 25, 0.3, 10, 30),
+    RfProtocol("ERCP", 2, ("fluoro", "theatre"), "abdomen", 14, 3, 10, 0.5, 150, 2, 7.5),
     RfProtocol("Nephrostomy", 1.5, ("interventional",), "kidney", 15, 3, 8, 0.15, 120, 6),
     RfProtocol("Hysterosalpingogram", 1, ("fluoro",), "pelvis", 4, 3, 6, 0.05, 30, 2, 7.5),
     RfProtocol("Coronary Angiogram", 10, ("cardiac",), "heart", 25, 10, 9, 0.25, 300, 60),
     RfProtocol("PCI", 6, ("cardiac",), "heart", 60, 22, 10, 0.25, 300, 60),
-    RfProtocol("Pacemaker Insertion", 3, ("cardiac",), "chest", 20, 0.5, 8, 0.08, 100, 20, 7.5),
+    RfProtocol("Pacemaker Insertion", 3, ("cardiac",), "chest", 20, 0.5, 8, 0.8, 100, 20, 7.5),
     RfProtocol("Cerebral Angiogram", 3, ("neuro",), "head", 30, 12, 8, 0.12, 900, 30, 7.5),
-    RfProtocol("Aneurysm Coiling", 1.5, ("neuro",), "head", 120, 40, 10, 0.12, 900, 30, 7.5),
+    RfProtocol("Aneurysm Coiling", 1.5, ("neuro",), "head", 120, 40, 10, 0.12, 600, 30, 7.5),
     RfProtocol("Peripheral Angioplasty", 3, ("interventional",), "femur", 40, 15, 10, 0.2,
                400, 20, 7.5),
     RfProtocol("Embolisation", 1.5, ("interventional", "neuro"), "abdomen", 90, 30, 10, 0.3,
                700, 25, 7.5),
-    RfProtocol("Hip Fracture Fixation", 4, ("theatre",), "hip", 12, 0.3, 3, 0.06, 20, 1, 7.5),
+    RfProtocol("Hip Fracture Fixation", 4, ("theatre",), "hip", 12, 0.3, 3, 1.0, 20, 1, 7.5),
     RfProtocol("Spinal Injection", 2, ("theatre", "interventional"), "lumbar_spine", 8, 0.3,
-               4, 0.05, 20, 1, 7.5),
+               4, 0.6, 20, 1, 7.5),
 )
 
 

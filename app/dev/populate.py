@@ -428,7 +428,7 @@ class StudyGenerator:
         for k in range(count):
             side = 1 if len(planes) == 2 and rand() < 0.45 else 0
             is_acquisition = rand() < share_acquisition
-            area = 0.012 + 0.03 * rand()  # field area at the reference point, m²
+            area = 0.008 + 0.017 * rand()  # field area at the reference point, m²
             if is_acquisition:
                 frame_rate = protocol.pulse_rate if protocol.frames > 5 else 1.0
                 frames = max(1, round(protocol.frames * exp(0.5 * gauss())))
