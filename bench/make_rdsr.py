@@ -23,8 +23,8 @@ TEMPLATES = {"ct": ("CT-RDSR-*.dcm", "CT-ESR-*.dcm"), "rf": ("RF-RDSR-*.dcm",)}
 #: UI elements that name a class or a syntax, not an instance: never replaced.
 CLASS_KEYWORDS = {
     "SOPClassUID", "ReferencedSOPClassUID", "MediaStorageSOPClassUID", "TransferSyntaxUID",
-    "ImplementationClassUID", "CodingSchemeUID", "MappingResourceUID", "ContextGroupExtensionCreatorUID",
-    "TemplateExtensionCreatorUID", "ContextUID", "TemplateUID",
+    "ImplementationClassUID", "CodingSchemeUID", "MappingResourceUID",
+    "ContextGroupExtensionCreatorUID", "TemplateExtensionCreatorUID", "ContextUID", "TemplateUID",
 }
 DEVICE_OBSERVER_UID = "121012"
 

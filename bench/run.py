@@ -481,7 +481,8 @@ def bench_sizes(databases, sizes, requests, sqlite_max, report):
         report.append(f"- skipped: {note}")
     report.append("\n## Exports\n")
     if exports:
-        report.append("| Database | Studies | Export | Seconds | Bytes | Peak Python MiB | Status |")
+        report.append("| Database | Studies | Export | Seconds | Bytes | Peak Python MiB "
+                      "| Status |")
         report.append("|---|---:|---|---:|---:|---:|---|")
         for db_name, size, label, seconds, size_bytes, peak, status in exports:
             report.append(f"| {db_name} | {size:,} | {label} | {seconds:.2f} | {size_bytes:,} | "

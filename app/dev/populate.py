@@ -261,7 +261,7 @@ class StudyGenerator:
         return out
 
     def _study(self, rng, number, out, ids):
-        rand, gauss = rng.random, rng.gauss
+        rand = rng.random
         modality = self.modality.pick(rand())
         u = (number + rand()) / self.count
         offset = self.day_of[modality].pick(u)
@@ -478,7 +478,8 @@ class StudyGenerator:
             currents.append((ids.next("xray_tube_current"), source_id, round(current, 1)))
             if width is not None:
                 widths.append((ids.next("pulse_width"), source_id, round(width, 1)))
-            filters.append((ids.next("xray_filters"), source_id, flat, copper, copper_mm, copper_mm))
+            filters.append(
+                (ids.next("xray_filters"), source_id, flat, copper, copper_mm, copper_mm))
             primary = min(max(primary + gauss() * 8.0, -120.0), 120.0)
             secondary = min(max(secondary + gauss() * 5.0, -45.0), 45.0)
             mechanics.append((ids.next("irrad_event_xray_mechanical_data"), event_id,
@@ -544,7 +545,8 @@ class StudyGenerator:
             sources.append((
                 source_id, event_id, None, None, None, None, None, None, current,
                 round(mas / current * 1000.0, 1), None, None, control))
-            kvps.append((ids.next("kvp"), source_id, view.kvp + (-5.0, 0.0, 0.0, 5.0)[int(rand() * 4)]))
+            kvp = view.kvp + (-5.0, 0.0, 0.0, 5.0)[int(rand() * 4)]
+            kvps.append((ids.next("kvp"), source_id, kvp))
             exposures.append((ids.next("exposure"), source_id, round(mas * 1000.0)))
             detectors.append((ids.next("irrad_event_xray_detector_data"), event_id, index, target,
                               round(10.0 * math.log10(index / target), 2)))
@@ -640,7 +642,8 @@ class StudyGenerator:
         administered = start - dt.timedelta(minutes=60 + int(rand() * 60))
         for k in range(protocol.administrations):
             if protocol.per_kg:
-                activity = min(protocol.activity * (weight or 75.0), 400.0) * math.exp(0.04 * gauss())
+                activity = min(protocol.activity * (weight or 75.0), 400.0)
+                activity *= math.exp(0.04 * gauss())
             else:
                 activity = protocol.activity * (3.0 if k else 1.0) * math.exp(0.08 * gauss())
             out["radiopharmaceutical_administration_event_data"].append((
@@ -690,7 +693,8 @@ def _patient(rng, modality, unit):
         if years < 16:
             weight = round(3.5 + years * 3.2 + gauss() * years * 0.5, 1)
         else:
-            weight = round(min(max((80.0 if sex == "M" else 70.0) + gauss() * 16.0, 35.0), 200.0), 1)
+            weight = (80.0 if sex == "M" else 70.0) + gauss() * 16.0
+            weight = round(min(max(weight, 35.0), 200.0), 1)
         if rand() < 0.5:
             base = 0.5 + years * 0.07 if years < 16 else (1.76 if sex == "M" else 1.63)
             height = round(base + gauss() * 0.07, 2)
