@@ -174,27 +174,35 @@ def full_walk(ds):
             element.value  # noqa: B018  (converts the raw value)
 
 
-def pydicom_floor(paths) -> list[float]:
-    """Seconds per file to read it with pydicom and walk its whole dataset."""
-    times = []
+def pydicom_floor(paths) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds per file to read it with pydicom and walk its whole dataset."""
+    walls, cpus = [], []
     for path in paths:
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         full_walk(pydicom.dcmread(path, force=True))
-        times.append(time.perf_counter() - started)
-    return times
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return walls, cpus
 
 
-def import_single(app, paths) -> tuple[list[float], dict]:
-    """Import ``paths`` one by one in this process: seconds per file and status counts."""
-    times, statuses = [], {}
+def timed_import(path):
+    """Import one file: (wall seconds, CPU seconds of this process, Outcome)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    outcome = import_file(path)
+    return time.perf_counter() - wall, time.process_time() - cpu, outcome
+
+
+def import_single(app, paths) -> tuple[list[float], list[float], dict]:
+    """Import ``paths`` one by one in this process: wall and CPU seconds per file, statuses."""
+    walls, cpus, statuses = [], [], {}
     with app.app_context():
         for path in paths:
-            started = time.perf_counter()
-            outcome = import_file(path)
-            times.append(time.perf_counter() - started)
+            wall, cpu, outcome = timed_import(path)
+            walls.append(wall)
+            cpus.append(cpu)
             statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
             db.session.remove()
-    return times, statuses
+    return walls, cpus, statuses
 
 
 def _parse(path):
@@ -244,26 +252,26 @@ def openrem_times(corpus: Path) -> dict:
 
 
 def corpus_per_file(app, paths, runs) -> dict:
-    """Median seconds and status per corpus file, each run into an empty database."""
+    """Median wall and CPU seconds and the status per corpus file, each run into an empty
+    database."""
     results = {}
     for path in paths:
-        times, status = [], None
+        walls, cpus, status = [], [], None
         for _ in range(runs):
             empty_tables(app)
             with app.app_context():
-                started = time.perf_counter()
-                outcome = import_file(path)
-                times.append(time.perf_counter() - started)
+                wall, cpu, outcome = timed_import(path)
+                walls.append(wall)
+                cpus.append(cpu)
                 status = outcome.status
                 db.session.remove()
-        results[path.name] = (statistics.median(times), status)
+        results[path.name] = (statistics.median(walls), statistics.median(cpus), status)
     return results
 
 
 def bench_imports(databases, corpus_paths, copies, runs, report):
     """Part (a): throughput per database and mode, the pydicom floor, the per-file table."""
     workers = os.cpu_count() or 2
-    floor = {"corpus": pydicom_floor(corpus_paths), "CT copies": pydicom_floor(copies)}
     rows = []
     per_file = {}
     for name, app in databases:
@@ -271,62 +279,73 @@ def bench_imports(databases, corpus_paths, copies, runs, report):
         import_single(app, corpus_paths)  # warm-up: every extractor module loaded once
         for label, paths in (("corpus", corpus_paths), ("CT copies", copies)):
             fresh_schema(app)
-            times, statuses = import_single(app, paths)
-            rows.append((name, label, len(paths), "1 process", len(paths) / sum(times),
-                         statistics.median(times) * 1000, statuses))
+            walls, cpus, statuses = import_single(app, paths)
+            rows.append((name, label, len(paths), "1 process", len(paths) / sum(walls),
+                         statistics.median(walls), statistics.median(cpus), statuses))
             fresh_schema(app)
             elapsed, statuses = import_parallel(app, paths, workers)
             rows.append((name, label, len(paths), f"{workers} parsers + 1 writer",
-                         len(paths) / elapsed, None, statuses))
+                         len(paths) / elapsed, None, None, statuses))
         fresh_schema(app)
         per_file[name] = corpus_per_file(app, corpus_paths, runs)
-    for label, times in floor.items():
-        rows.append(("-", label, len(times), "pydicom read + full walk", len(times) / sum(times),
-                     statistics.median(times) * 1000, {}))
+    for label, paths in (("corpus", corpus_paths), ("CT copies", copies)):
+        walls, cpus = pydicom_floor(paths)
+        rows.append(("-", label, len(paths), "pydicom read + full walk", len(paths) / sum(walls),
+                     statistics.median(walls), statistics.median(cpus), {}))
     report.append("## Import\n")
-    report.append(f"Files/s over the whole set; median ms per object in one process. "
+    report.append(f"Files/s over the whole set (wall clock); median wall and CPU ms per object "
+                  f"in one process (CPU: this process only, not the PostgreSQL server). "
                   f"Parallel: {workers} processes read and extract, the main process stores.\n")
-    report.append("| Database | Files | Count | Mode | Files/s | Median ms/object | Outcomes |")
-    report.append("|---|---|---:|---|---:|---:|---|")
-    for db_name, label, count, mode, rate, median, statuses in rows:
+    report.append("| Database | Files | Count | Mode | Files/s | Median ms | Median CPU ms "
+                  "| Outcomes |")
+    report.append("|---|---|---:|---|---:|---:|---:|---|")
+    for db_name, label, count, mode, rate, wall, cpu, statuses in rows:
         outcome = ", ".join(f"{v} {k}" for k, v in sorted(statuses.items()))
-        median_text = f"{median:.1f}" if median is not None else ""
-        report.append(f"| {db_name} | {label} | {count} | {mode} | {rate:.1f} | {median_text} "
-                      f"| {outcome} |")
+        wall_text = f"{wall * 1000:.1f}" if wall is not None else ""
+        cpu_text = f"{cpu * 1000:.1f}" if cpu is not None else ""
+        report.append(f"| {db_name} | {label} | {count} | {mode} | {rate:.1f} | {wall_text} "
+                      f"| {cpu_text} | {outcome} |")
+    _corpus_table(per_file, [name for name, _ in databases], corpus_paths, runs, report)
+
+
+def _corpus_table(per_file, names, corpus_paths, runs, report):
     openrem = openrem_times(corpus_dir())
-    names = [name for name, _ in databases]
+    reference_db = "sqlite" if "sqlite" in names else names[0]
     report.append("\n### Corpus, file by file\n")
     report.append(f"Median of {runs} runs, each into an empty database, the import call only "
-                  "(as OpenREM's times were taken). Speed-up = OpenREM / Kerma (SQLite when "
-                  "measured, else PostgreSQL), only where Kerma stored the object; the total "
-                  "row sums those files.\n")
-    head = " | ".join(f"Kerma {n} ms" for n in names)
-    report.append(f"| File | Importer | OpenREM s | {head} | Speed-up | Kerma outcome |")
-    report.append("|---|---|---:|" + "---:|" * len(names) + "---:|---|")
-    totals = {n: 0.0 for n in names}
+                  f"(as OpenREM's times were taken, on SQLite). Speed-up = OpenREM's seconds / "
+                  f"Kerma's on {reference_db}, by wall clock and by CPU time (which a busy "
+                  f"machine inflates less), only where Kerma stored the object; the last row "
+                  f"sums those files.\n")
+    head = " | ".join(f"{n} ms | {n} CPU ms" for n in names)
+    report.append(f"| File | Importer | OpenREM s | {head} | Speed-up | Speed-up (CPU) "
+                  f"| Kerma outcome |")
+    report.append("|---|---|---:|" + "---:|---:|" * len(names) + "---:|---:|---|")
+    totals = {n: [0.0, 0.0] for n in names}
     openrem_total, stored = 0.0, 0
     for path in corpus_paths:
         importer, seconds = openrem.get(path.name, ("", None))
-        cells, reference, status = [], None, ""
+        cells = []
         for n in names:
-            median, status = per_file[n][path.name]
-            cells.append(f"{median * 1000:.1f}")
-            if reference is None or n == "sqlite":
-                reference = median
-        ratio = ""
+            wall, cpu, _ = per_file[n][path.name]
+            cells += [f"{wall * 1000:.1f}", f"{cpu * 1000:.1f}"]
+        wall, cpu, status = per_file[reference_db][path.name]
+        ratios = ["", ""]
         if status in ("imported", "duplicate") and seconds:
-            ratio = f"{seconds / reference:.1f}x"
+            ratios = [f"{seconds / wall:.1f}x", f"{seconds / cpu:.1f}x"]
             openrem_total += seconds
             stored += 1
             for n in names:
-                totals[n] += per_file[n][path.name][0]
-        report.append(f"| {path.name} | {importer} | {seconds if seconds is not None else ''} | "
-                      f"{' | '.join(cells)} | {ratio} | {status} |")
-    total_cells = " | ".join(f"{totals[n] * 1000:.0f}" for n in names)
-    reference = totals.get("sqlite", next(iter(totals.values())))
+                totals[n][0] += per_file[n][path.name][0]
+                totals[n][1] += per_file[n][path.name][1]
+        report.append(f"| {path.name} | {importer} | {seconds if seconds is not None else ''} "
+                      f"| {' | '.join(cells)} | {' | '.join(ratios)} | {status} |")
     if stored:
-        report.append(f"| **{stored} files Kerma stored** | | {openrem_total:.1f} | "
-                      f"{total_cells} | {openrem_total / reference:.1f}x | |\n")
+        cells = " | ".join(f"{totals[n][0] * 1000:.0f} | {totals[n][1] * 1000:.0f}"
+                           for n in names)
+        wall, cpu = totals[reference_db]
+        report.append(f"| **{stored} files Kerma stored** | | {openrem_total:.1f} | {cells} | "
+                      f"{openrem_total / wall:.1f}x | {openrem_total / cpu:.1f}x | |\n")
 
 
 # -- Population, (b) pages, (c) exports ------------------------------------------------------
@@ -508,12 +527,14 @@ def main(argv=None):
                         help="CT report copies for the import benchmark (default 200)")
     parser.add_argument("--sqlite-max", type=int, default=300000,
                         help="largest SQLite database to populate (studies)")
+    parser.add_argument("--runs", type=int, default=None,
+                        help="runs per corpus file in the file-by-file table (default 3)")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: imports,sizes")
     args = parser.parse_args(argv)
 
     sizes = [2000, 10000] if args.quick else sorted(int(s) for s in args.sizes.split(","))
     copies_count = args.copies or (20 if args.quick else 200)
-    runs = 1 if args.quick else 3
+    runs = args.runs or (1 if args.quick else 3)
     requests = 10 if args.quick else 50
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
 
