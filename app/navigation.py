@@ -32,6 +32,7 @@ NAV_LINKS = (
         NavLink("DICOM network", "network.settings", roles=("admin",)),
         NavLink("Quarantine", "network.quarantine", roles=("admin",)),
         NavLink("Tasks", "tasks.index", roles=("admin",)),
+        NavLink("Audit log", "admin.audit_log", roles=("admin",)),
     )),
 )
 

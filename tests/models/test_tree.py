@@ -88,7 +88,15 @@ def test_model_by_name_covers_every_table():
     assert {cls.__table__.name for cls in MODEL_BY_NAME.values()} == set(db.metadata.tables)
 
 
-@pytest.mark.parametrize("model", sorted(MODEL_BY_NAME.values(), key=lambda cls: cls.__name__),
+#: The dose data model's modules; users, tasks and other application tables follow their own
+#: conventions.
+DOSE_MODULES = {"app.models.study", "app.models.codes", "app.models.ct", "app.models.projection",
+                "app.models.nm", "app.models.participants", "app.models.settings"}
+
+
+@pytest.mark.parametrize("model", sorted((cls for cls in MODEL_BY_NAME.values()
+                                          if cls.__module__ in DOSE_MODULES),
+                                         key=lambda cls: cls.__name__),
                          ids=lambda cls: cls.__name__)
 def test_model_follows_the_tree_conventions(model):
     table = model.__table__
