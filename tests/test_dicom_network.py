@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -338,6 +339,24 @@ def test_a_new_port_saved_on_the_settings_page_restarts_the_listener(app, listen
     assert new.returncode == 0, new.stderr
     if listener.port != old_port:
         assert _dcmtk("echoscu", "-aec", "KERMA", "127.0.0.1", str(old_port)).returncode != 0
+
+
+def test_a_port_in_use_keeps_the_listener_where_it_was(app, listener, caplog):
+    old_port = listener.port
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        with app.app_context():
+            db.session.add(DicomStoreSettings(port=busy))
+            db.session.commit()
+        listener.poll()
+
+    assert listener.port == old_port
+    assoc = _associate(old_port, contexts=[(Verification, None)])
+    assert assoc.is_established
+    assoc.release()
+    assert f"cannot listen on 127.0.0.1 port {busy}" in caplog.text
 
 
 # The commands --------------------------------------------------------------------------

@@ -24,7 +24,13 @@ def listen_command(ae_title, port, bind):
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    listener.serve_forever(stop)
+    try:
+        listener.serve_forever(stop)
+    except OSError as exc:
+        settings = listener.settings()
+        raise click.ClickException(
+            f"cannot listen on {settings.bind} port {settings.port}: {exc.strerror or exc}"
+        ) from exc
 
 
 def configure_logging():

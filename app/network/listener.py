@@ -29,6 +29,7 @@ class Listener:
         self.heartbeat_path = self.spool.root / heartbeat.LISTENER
         self.scp = None
         self._started = None
+        self._failed = None
 
     def settings(self):
         """The settings in force, with the overrides applied."""
@@ -52,16 +53,43 @@ class Listener:
             log.exception("cannot read the listener settings; keeping the current ones")
         else:
             if settings.address != self.scp.settings.address:
-                log.info("settings changed: restarting as %s on %s port %d",
-                         settings.ae_title, settings.bind, settings.port)
-                counters = self.scp.counters
-                self.scp.stop()
-                self.scp = StoreSCP(settings, self.spool, self._enqueue, self.app.config)
-                self.scp.counters = counters
-                self.scp.start()
+                self._restart(settings)
             else:
                 self.scp.update_access(settings)
         self._beat()
+
+    def _restart(self, settings):
+        """Listen with a new AE title or address; stay as before while that fails.
+
+        A new address is opened before the old one closes, so associations in progress are
+        not cut off; only a change of AE title alone needs the old socket closed first.
+        """
+        previous = self.scp
+        replacement = StoreSCP(settings, self.spool, self._enqueue, self.app.config)
+        replacement.counters = previous.counters
+        same_socket = (settings.bind, settings.port) == (previous.settings.bind, previous.port)
+        if same_socket:
+            fallback = dataclasses.replace(previous.settings, port=previous.port)
+            previous.stop()
+        try:
+            replacement.start()
+        except OSError as exc:
+            if self._failed != settings:
+                log.error("cannot listen on %s port %d (%s); staying on %s port %d and "
+                          "trying again", settings.bind, settings.port, exc,
+                          previous.settings.bind, previous.port)
+                self._failed = settings
+            if same_socket:
+                self.scp = StoreSCP(fallback, self.spool, self._enqueue, self.app.config)
+                self.scp.counters = previous.counters
+                self.scp.start()
+            return
+        log.info("now listening as %s on %s port %d", settings.ae_title, settings.bind,
+                 replacement.port)
+        self._failed = None
+        if not same_socket:
+            previous.stop()
+        self.scp = replacement
 
     def stop(self):
         """Stop listening and remove the heartbeat."""

@@ -119,7 +119,11 @@ def _list_context(status, page, message=None):
 def _summary():
     queue = get_queue()
     counts = records.status_counts()
-    counts[QUEUED] = queue.pending_count()
+    try:
+        counts[QUEUED] = queue.pending_count()
+    except Exception:  # a Redis server that is down should not take the page with it
+        current_app.logger.exception("cannot read the task queue")
+        counts[QUEUED] = "?"
     spool = Spool.for_app(current_app)
     return {"counts": counts, "worker": heartbeat.read(spool.root / heartbeat.WORKER),
             "history_max": current_app.config["TASK_HISTORY_MAX"]}
