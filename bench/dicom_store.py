@@ -2,11 +2,13 @@
 
 Runs ``flask dicom listen`` and ``flask worker`` as separate processes, as in production,
 against a fresh database, then sends N copies of a corpus CT dose report (fresh Study, Series,
-SOP Instance and Irradiation Event UIDs each) over one association and then over four, and
-reports:
+SOP Instance and Irradiation Event UIDs each) over one association and then over four with
+the worker importing meanwhile, and once more over one association with the worker stopped
+until everything is received (the listener alone, then the worker alone). It reports:
 
 - objects/s received: C-STORE responses per second while sending;
-- objects/s imported: objects visible in the database per second, first send to last import;
+- objects/s imported: objects visible in the database per second, first send to last import
+  (from the worker's resumption in the third run);
 - latency from each C-STORE response to the object being visible in the database
   (median and 95th percentile), polled every 20 ms.
 
@@ -62,11 +64,17 @@ def main():
                                  options.worker_type], env, work / "worker.log"))
         _wait_for(lambda: (work / "spool" / "listener.json").exists()
                   and (work / "spool" / "worker.json").exists(), 60, "the listener and worker")
-        files = _synthetic_reports(work / "send", options.count * 2)
+        n = options.count
+        files = _synthetic_reports(work / "send", n * 3)
         engine = create_engine(_sqlalchemy_url(database_url))
-        results = []
-        for associations, batch in ((1, files[:options.count]), (4, files[options.count:])):
-            results.append(_run(engine, port, batch, associations, not options.no_nodelay))
+        worker = processes[1]
+        results = [
+            _run(engine, port, files[:n], 1, not options.no_nodelay),
+            _run(engine, port, files[n:2 * n], 4, not options.no_nodelay),
+            # The same with the worker stopped while receiving: what the listener alone
+            # takes in, then how fast the worker clears the backlog.
+            _run(engine, port, files[2 * n:], 1, not options.no_nodelay, paused=worker),
+        ]
         _report(options, database_url, results)
     finally:
         for process in processes:
@@ -95,8 +103,12 @@ def _arguments():
     return parser.parse_args()
 
 
-def _run(engine, port, files, associations, nodelay):
-    """Send ``files`` over ``associations`` parallel associations; measure until imported."""
+def _run(engine, port, files, associations, nodelay, paused=None):
+    """Send ``files`` over ``associations`` parallel associations; measure until imported.
+
+    With ``paused`` (the worker process) the worker is stopped while sending and resumed
+    after: imports per second are then counted from the resumption.
+    """
     sent = {}  # SOP Instance UID -> time of the C-STORE response
     seen = {}  # SOP Instance UID -> time first visible in the database
     stop = threading.Event()
@@ -105,6 +117,8 @@ def _run(engine, port, files, associations, nodelay):
     poller.start()
     shares = [files[i::associations] for i in range(associations)]
     failures = []
+    if paused is not None:
+        os.killpg(paused.pid, signal.SIGSTOP)
     started = time.monotonic()
     threads = [threading.Thread(target=_send, args=(port, share, sent, failures, nodelay))
                for share in shares]
@@ -113,6 +127,10 @@ def _run(engine, port, files, associations, nodelay):
     for thread in threads:
         thread.join()
     received = time.monotonic()
+    import_started = started
+    if paused is not None:
+        os.killpg(paused.pid, signal.SIGCONT)
+        import_started = received
     _wait_for(lambda: len(seen) >= len(sent), 600, "every import", interval=0.1)
     stop.set()
     poller.join()
@@ -120,11 +138,12 @@ def _run(engine, port, files, associations, nodelay):
     latencies = sorted(seen[uid] - sent[uid] for uid in sent if uid in seen)
     return {
         "associations": associations, "objects": len(files), "failures": len(failures),
+        "mode": "worker stopped while receiving" if paused is not None else "worker running",
         "received_per_s": len(sent) / (received - started),
-        "imported_per_s": len(seen) / (imported - started),
+        "imported_per_s": len(seen) / (imported - import_started),
         "latency_median": statistics.median(latencies),
         "latency_p95": latencies[int(0.95 * (len(latencies) - 1))],
-        "backlog_seconds": imported - received,
+        "backlog_seconds": imported - received, "failure_reasons": failures,
     }
 
 
@@ -141,7 +160,8 @@ def _send(port, files, sent, failures, nodelay):
         for path, uid in files:
             status = assoc.send_c_store(path)
             if status.get("Status") != 0:
-                failures.append(uid)
+                failures.append(f"{uid}: " + (f"status 0x{status.Status:04X}" if "Status" in status
+                                              else "no response, association ended"))
                 if not assoc.is_established:
                     return
                 continue
@@ -220,8 +240,10 @@ def _environment(work, database_url):
 
 
 def _start(arguments, env, log):
+    # A session of its own, so that the worker and its forked processes can be paused together.
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *arguments],
-                            cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+                            cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
 
 
 def _free_port():
@@ -263,11 +285,15 @@ def _report(options, database_url, results):
           f"sender TCP_NODELAY: {'off' if options.no_nodelay else 'on'}; "
           f"object: {TEMPLATE.name} ({TEMPLATE.stat().st_size} bytes)")
     print(f"{'associations':>12} {'objects':>8} {'received/s':>11} {'imported/s':>11} "
-          f"{'latency median':>15} {'latency p95':>12} {'failures':>9}")
+          f"{'latency median':>15} {'latency p95':>12} {'failures':>9}  mode")
     for r in results:
+        latency = (f"{r['latency_median']:>14.2f}s {r['latency_p95']:>11.2f}s"
+                   if r["mode"] == "worker running" else f"{'-':>15} {'-':>12}")
         print(f"{r['associations']:>12} {r['objects']:>8} {r['received_per_s']:>11.1f} "
-              f"{r['imported_per_s']:>11.1f} {r['latency_median']:>14.2f}s "
-              f"{r['latency_p95']:>11.2f}s {r['failures']:>9}")
+              f"{r['imported_per_s']:>11.1f} {latency} {r['failures']:>9}  {r['mode']}")
+    for r in results:
+        for reason in r["failure_reasons"]:
+            print(f"failure ({r['associations']} association(s)): {reason}")
 
 
 if __name__ == "__main__":

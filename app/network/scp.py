@@ -9,6 +9,7 @@ supported). Associations from calling AE titles or hosts that are not allowed ar
 import logging
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 
 from pydicom import uid as uids
@@ -61,6 +62,9 @@ COMPRESSED_TRANSFER_SYNTAXES = [
     uids.HTJ2K,
     uids.RLELossless,
 ]
+
+#: A C-STORE answered later than this (seconds) is logged with where the time went.
+SLOW_STORE_SECONDS = 2.0
 
 SUCCESS = 0x0000
 SOP_CLASS_NOT_SUPPORTED = 0x0122
@@ -252,18 +256,25 @@ class StoreSCP:
         meta.SourceApplicationEntityTitle = calling
         data = b"".join((b"\x00" * 128, b"DICM", encode_file_meta(meta),
                          request.DataSet.getvalue()))
+        started = time.monotonic()
         try:
             path = self.spool.add(data, str(request.AffectedSOPInstanceUID or ""))
         except OSError as exc:
             self.counters.add("errors")
             log.error("cannot spool a C-STORE from %s: %s", calling, exc)
             return OUT_OF_RESOURCES
+        written = time.monotonic()
         self.counters.add("stored")
         try:
             self.enqueue(path, f"{calling} at {address}")
         except Exception:
             # The file is safe in the spool; the worker's sweep queues it within minutes.
             log.exception("stored %s but could not queue its import", path.name)
+        finished = time.monotonic()
+        if finished - started > SLOW_STORE_SECONDS:
+            # Senders give up after their DIMSE timeout (often 30 s): say where time went.
+            log.warning("storing %s took %.1f s (%.1f s writing to the spool, %.1f s queueing)",
+                        path.name, finished - started, written - started, finished - written)
         return SUCCESS
 
 
