@@ -83,12 +83,14 @@ def load_secret_key(instance_path: Path) -> str:
 
 def _register_blueprints(app):
     from .auth import bp as auth_bp
+    from .exports.views import bp as exports_bp
     from .importing.views import bp as imports_bp
     from .main import bp as main_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(exports_bp)
 
 
 def _register_web(app):

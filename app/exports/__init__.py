@@ -9,9 +9,9 @@ from .xlsx_writer import write_xlsx
 
 
 def _exports():
-    from . import ct
+    from . import ct, dx, mg, nm, rf
 
-    return {export.key: export for export in (ct.EXPORT,)}
+    return {export.key: export for export in (ct.EXPORT, rf.EXPORT, mg.EXPORT, dx.EXPORT, nm.EXPORT)}
 
 
 EXPORTS: dict[str, ModalityExport] = _exports()

@@ -53,7 +53,7 @@ class Block:
 
     def headers(self, count: int) -> list[str]:
         """The headers of ``count`` repetitions of this block."""
-        return [f"{self.label.format(n=n)} {column.header}"
+        return [f"{self.label.format(n=n)} {column.header}".strip()
                 for n in range(1, count + 1) for column in self.columns]
 
 
