@@ -92,15 +92,23 @@ class Result:
         return "\n".join(lines)
 
 
-def compare_study(ours: dict, expected: dict, *, record: bool, file: str = "") -> Result:
+def compare_study(ours: dict, expected: dict, *, record: bool, file: str = "",
+                  shared_code_meanings: bool = False) -> Result:
     """Compare one study (a record when ``record``, else a dump) with its reference.
 
-    ``file`` is the corpus file name, used to pick the documented differences that apply.
+    ``file`` is the corpus file name (or names, for a study built from several), used to pick
+    the documented differences that apply. ``shared_code_meanings``: the reference comes from
+    a database holding many objects, where OpenREM keeps one meaning per code, as the first
+    object spelt it ("BREAST" for every later "Breast", "Aluminum" for "Aluminium"); Kerma
+    keeps each object's own spelling, so only code values are compared.
     """
+    global _FOLD_MEANINGS
+    _FOLD_MEANINGS = shared_code_meanings
     result = Result()
     skip = NEVER_COMPARED | (NOT_EXTRACTED if record else set())
+    files = [file] if isinstance(file, str) else list(file)
     documented = [(path, reason) for pattern, path, reason in DOCUMENTED
-                  if fnmatch.fnmatchcase(file, pattern)]
+                  if any(fnmatch.fnmatchcase(name, pattern) for name in files)]
     _compare_dict(ours or {}, expected, "", skip, result, documented)
     return result
 
@@ -171,6 +179,8 @@ def _literal_brackets(pattern: str) -> str:
 
 
 # Django writes a zero decimal as e.g. "0E-8".
+_FOLD_MEANINGS = False
+
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?(E[-+]?\d+)?")
 
 
@@ -181,7 +191,7 @@ def values_equal(mine, theirs) -> bool:
         return theirs in (None, "") and mine in (None, "")
     if _is_code(theirs):
         return isinstance(mine, dict) and mine.get("code_value") == theirs["code_value"] and (
-            mine.get("code_meaning") == theirs["code_meaning"])
+            _FOLD_MEANINGS or mine.get("code_meaning") == theirs["code_meaning"])
     if isinstance(theirs, bool) or isinstance(mine, bool):
         return bool(mine) == bool(theirs) and type(mine) is type(theirs)
     if isinstance(mine, (int, float)) and not isinstance(mine, bool):

@@ -11,7 +11,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from app.extractors.lightread import read_dicom
+from app.importing.reading import read_dataset
 from app.importing import import_file
 from app.models.study import GeneralStudyModuleAttr
 from app.studies import dump_study
@@ -39,7 +39,7 @@ def _stored_studies():
 
 
 def _sop_uid(path):
-    return str(read_dicom(path.read_bytes()).SOPInstanceUID)
+    return str(read_dataset(path).SOPInstanceUID)
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -78,32 +78,54 @@ def test_all_files_into_one_database(app):
     sop_to_file = {}
     with app.app_context():
         for name in reference["order"]:
-            sop_to_file[_sop_uid(DICOM / name)] = name
+            # Two corpus files can be the same object (the same SOP Instance UID).
+            sop_to_file.setdefault(_sop_uid(DICOM / name), []).append(name)
             import_file(DICOM / name)
         studies = _stored_studies()
         ours = sorted(
-            (s.study_instance_uid, s.modality_type,
-             tuple(sorted(sop_to_file.get(o.sop_instance_uid, "?") for o in s.objectuidsprocessed_set)))
+            (s.study_instance_uid, s.modality_type, _recorded_files(s, sop_to_file))
             for s in studies
         )
         theirs = sorted(
             (s["study_instance_uid"], s["modality_type"],
              tuple(sorted(s["files_recorded_in_objectuidsprocessed"])))
             for s in reference["study_sources"]
+            if s["study_instance_uid"] not in STUDIES_NOT_KEPT
         )
         assert ours == theirs
         result = Result()
         by_key = {}
         for stored in studies:
-            files = tuple(sorted(sop_to_file.get(o.sop_instance_uid, "?")
-                                 for o in stored.objectuidsprocessed_set))
-            by_key[(stored.study_instance_uid, files)] = stored
+            by_key[(stored.study_instance_uid, _recorded_files(stored, sop_to_file))] = stored
         for source, expected in zip(reference["study_sources"], reference["studies"]):
+            if source["study_instance_uid"] in STUDIES_NOT_KEPT:
+                continue
             files = tuple(sorted(source["files_recorded_in_objectuidsprocessed"]))
             stored = by_key[(source["study_instance_uid"], files)]
-            result.add(compare_study(dump_study(stored), expected, record=False, file=files[-1]))
+            result.add(compare_study(dump_study(stored), expected, record=False,
+                                     file=source["files_with_same_study_instance_uid"],
+                                     shared_code_meanings=True))
         TOTALS.add(result)
         assert not result.mismatches, result.report()
+
+
+#: Studies OpenREM created that Kerma deliberately does not (docs/import.md): the same object
+#: (SOP Instance UID) sent again with another Study Instance UID is a duplicate for Kerma;
+#: OpenREM only checks within the same Study Instance UID and counted the dose twice.
+STUDIES_NOT_KEPT = {
+    "1.3.6.1.4.1.5962.99.1.3248661973.865054762.1480717444566.3.0":
+        "RF-RDSR-Siemens-Zee_adjusted.dcm repeats the SOP Instance UID of RF-RDSR-Siemens-Zee.dcm",
+}
+
+
+def _recorded_files(study, sop_to_file):
+    """The corpus files a study records as imported, as OpenREM would list them.
+
+    Kerma also records Philips dose screens, which OpenREM did not (a documented difference,
+    tests/documented/images.py), so they are left out of the comparison.
+    """
+    files = (f for o in study.objectuidsprocessed_set for f in sop_to_file.get(o.sop_instance_uid, ["?"]))
+    return tuple(sorted(f for f in set(files) if not f.startswith("CT-SC-Philips")))
 
 
 SCENARIOS = sorted((EXPECTED / "scenarios").glob("*.json")) if FILES else []

@@ -26,12 +26,19 @@ def _ct_report_bytes(dlp=12.5):
     return buffer.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def upload_dir(app, tmp_path):
+    """Uploads go to a folder of this test, not the instance folder."""
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
 def _upload(client, files):
     data = {"files": [(io.BytesIO(content), name) for name, content in files]}
     return client.post("/import/dicom", data=data, content_type="multipart/form-data")
 
 
-def test_upload_lists_files_then_imports_each(app, client, login_as):
+def test_upload_lists_files_then_imports_each(app, client, login_as, upload_dir):
     login_as("view", "admin")
     page = _upload(client, [("report.dcm", _ct_report_bytes()), ("notes.txt", b"hello")])
     assert page.status_code == 200
@@ -45,9 +52,7 @@ def test_upload_lists_files_then_imports_each(app, client, login_as):
         studies = db.session.scalars(select(GeneralStudyModuleAttr)).all()
         assert [s.total_dlp for s in studies] == [12.5]
     # Every uploaded file is gone once imported, and its folder too.
-    uploads = app.config.get("UPLOAD_DIR") or (app.instance_path + "/uploads")
-    import os
-    assert not any(os.scandir(uploads))
+    assert list(upload_dir.iterdir()) == []
 
 
 def test_upload_needs_admin(client, login_as):

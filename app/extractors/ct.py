@@ -382,8 +382,8 @@ class _Reader:
             "measured_ap_dimension": self.number(about.first(MEASURED_AP_DIMENSION), MM),
             "derived_effective_diameter": self.number(about.first(DERIVED_EFFECTIVE_DIAMETER), MM),
             "water_equivalent_diameter": self.number(wed, MM),
-            "wed_measurement_method": wed_method.code() if wed_method else None,
-            "wed_z_location": self.number(wed_about.first(WED_Z_LOCATION), MM, SIGNED),
+            "water_equivalent_diameter_method": wed_method.code() if wed_method else None,
+            "wed_estimate_location_z": self.number(wed_about.first(WED_Z_LOCATION), MM, SIGNED),
             "wedseriesorinstances_set": [
                 {"wed_series_or_instance": uid}
                 for uid in (_referenced_uid(item) for item in wed_about.all(WED_SERIES_OR_INSTANCE))

@@ -36,18 +36,39 @@ def observer_contexts(children: Children) -> list[dict]:
     """Observer Context rows from a container's children: one per Observer Type item.
 
     The observer's identifying items follow its Observer Type item as siblings, so the
-    children are read in document order and split at each Observer Type.
+    children are read in document order and split at each Observer Type. Some devices list
+    both Observer Type items first and the person and device items after them; a person item
+    then belongs to the last person observer, a device item to the last device observer.
     """
-    observers, current = [], None
+    observers, current, latest = [], None, {}
     for item in children:
         concept = item.code_value
         if concept == OBSERVER_TYPE:
-            current = {"observer_type": item.code()}
+            observer_type = item.code()
+            current = {"observer_type": observer_type}
             observers.append(current)
+            kind = _OBSERVER_KINDS.get(observer_type.code_value if observer_type else None)
+            if kind:
+                latest[kind] = current
         elif current is not None and concept in _OBSERVER_FIELDS:
             field, reader = _OBSERVER_FIELDS[concept]
-            current[field] = reader(item)
+            kind = PERSON_KIND if concept in _PERSON_OBSERVER_ITEMS else DEVICE_KIND
+            current_type = current["observer_type"]
+            current_kind = _OBSERVER_KINDS.get(current_type.code_value if current_type else None)
+            target = current if current_kind in (None, kind) else latest.get(kind, current)
+            target[field] = reader(item)
     return observers
+
+
+PERSON_KIND, DEVICE_KIND = "person", "device"
+_OBSERVER_KINDS = {
+    codes.DCM.Person.value: PERSON_KIND,  # 121006
+    codes.DCM.Device.value: DEVICE_KIND,  # 121007
+}
+_PERSON_OBSERVER_ITEMS = {
+    PERSON_OBSERVER_NAME, PERSON_OBSERVER_ORGANIZATION, PERSON_OBSERVER_ROLE_IN_ORGANIZATION,
+    PERSON_OBSERVER_ROLE_IN_PROCEDURE,
+}
 
 
 _OBSERVER_FIELDS = {
@@ -56,7 +77,7 @@ _OBSERVER_FIELDS = {
     PERSON_OBSERVER_ROLE_IN_ORGANIZATION: (
         "person_observer_role_in_organization", ContentItem.code),
     PERSON_OBSERVER_ROLE_IN_PROCEDURE: ("person_observer_role_in_procedure", ContentItem.code),
-    DEVICE_OBSERVER_UID: ("device_observer_uid", ContentItem.uid),
+    DEVICE_OBSERVER_UID: ("device_observer_uid", lambda item: uid_of(item)),
     DEVICE_OBSERVER_NAME: ("device_observer_name", ContentItem.text),
     DEVICE_OBSERVER_MANUFACTURER: ("device_observer_manufacturer", ContentItem.text),
     DEVICE_OBSERVER_MODEL_NAME: ("device_observer_model_name", ContentItem.text),
@@ -65,6 +86,13 @@ _OBSERVER_FIELDS = {
         "device_observer_physical_location_during_observation", ContentItem.text),
     DEVICE_ROLE_IN_PROCEDURE: ("device_role_in_procedure", ContentItem.code),
 }
+
+
+def uid_of(item: ContentItem | None) -> str | None:
+    """A UIDREF item's value; some GE systems send the Device Observer UID as TEXT."""
+    if item is None:
+        return None
+    return item.uid() or item.text()
 
 
 def person_participants(children: Children) -> list[dict]:
@@ -100,5 +128,5 @@ def device_participant(item: ContentItem) -> dict:
         "device_manufacturer": below.text(DEVICE_MANUFACTURER),
         "device_model_name": below.text(DEVICE_MODEL_NAME),
         "device_serial_number": below.text(DEVICE_SERIAL_NUMBER),
-        "device_observer_uid": below.uid(DEVICE_OBSERVER_UID),
+        "device_observer_uid": uid_of(below.first(DEVICE_OBSERVER_UID)),
     }

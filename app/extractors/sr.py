@@ -6,56 +6,91 @@ That keeps the largest fluoroscopy reports (thousands of events) fast.
 """
 import math
 
-from pydicom.tag import Tag
+from pydicom.dataelem import RawDataElement
 
 from .codes import Code
 from .errors import ExtractionError
+from .sequences import RawItem, read_sequence
 from .units import UnknownUnit, convert
 from .values import parse_date, parse_datetime, parse_time, text_of
 
-CONCEPT_NAME = Tag(0x0040, 0xA043)
-VALUE_TYPE = Tag(0x0040, 0xA040)
-CONTENT = Tag(0x0040, 0xA730)
-MEASURED_VALUE = Tag(0x0040, 0xA300)
-NUMERIC_VALUE = Tag(0x0040, 0xA30A)
-FLOAT_VALUE = Tag(0x0040, 0xA161)
-UNITS = Tag(0x0040, 0x08EA)
-CONCEPT_CODE = Tag(0x0040, 0xA168)
-TEXT_VALUE = Tag(0x0040, 0xA160)
-UID_VALUE = Tag(0x0040, 0xA124)
-DATETIME_VALUE = Tag(0x0040, 0xA120)
-DATE_VALUE = Tag(0x0040, 0xA121)
-TIME_VALUE = Tag(0x0040, 0xA122)
-PERSON_NAME = Tag(0x0040, 0xA123)
-CODE_VALUE = Tag(0x0008, 0x0100)
-CODING_SCHEME = Tag(0x0008, 0x0102)
-CODE_MEANING = Tag(0x0008, 0x0104)
-LONG_CODE_VALUE = Tag(0x0008, 0x0119)
-URN_CODE_VALUE = Tag(0x0008, 0x0120)
-RELATIONSHIP = Tag(0x0040, 0xA010)
+# Tags as plain ints: they are dict keys in every lookup, and int comparison is the fastest.
+CONCEPT_NAME = 0x0040A043
+VALUE_TYPE = 0x0040A040
+CONTENT = 0x0040A730
+MEASURED_VALUE = 0x0040A300
+NUMERIC_VALUE = 0x0040A30A
+FLOAT_VALUE = 0x0040A161
+UNITS = 0x004008EA
+CONCEPT_CODE = 0x0040A168
+TEXT_VALUE = 0x0040A160
+UID_VALUE = 0x0040A124
+DATETIME_VALUE = 0x0040A120
+DATE_VALUE = 0x0040A121
+TIME_VALUE = 0x0040A122
+PERSON_NAME = 0x0040A123
+CODE_VALUE = 0x00080100
+CODING_SCHEME = 0x00080102
+CODE_MEANING = 0x00080104
+LONG_CODE_VALUE = 0x00080119
+URN_CODE_VALUE = 0x00080120
+RELATIONSHIP = 0x0040A010
 
 # Larger magnitudes than this are not doses, lengths or times of any real exposure; they come
 # from corrupt or hostile objects and would overflow sums and exports.
 LARGEST_PLAUSIBLE = 1e12
 
+_UNREAD = object()
+
 
 def code_of(item) -> Code | None:
     """The first code of a code sequence item (a Dataset), or None."""
+    value = _code_value(item)
+    if value is None:
+        return None
+    return Code(value, text_of(_get(item, CODE_MEANING)), text_of(_get(item, CODING_SCHEME)))
+
+
+def _code_value(item) -> str | None:
+    """The code value of a code sequence item, from whichever of its three forms is present."""
     if item is None:
         return None
     value = _get(item, CODE_VALUE) or _get(item, LONG_CODE_VALUE) or _get(item, URN_CODE_VALUE)
-    if value is None:
-        return None
-    return Code(
-        str(value).strip(),
-        text_of(_get(item, CODE_MEANING)),
-        text_of(_get(item, CODING_SCHEME)),
-    )
+    return None if value is None else str(value).strip()
+
+
+# Attributes of content items decoded straight from their bytes when those are plain ASCII.
+# pydicom's general conversion (character sets, validation) of the many small values in a
+# report with thousands of items costs more than everything else the extraction does.
+_PLAIN_TEXT = frozenset({
+    CODE_VALUE, CODING_SCHEME, CODE_MEANING, LONG_CODE_VALUE, URN_CODE_VALUE, VALUE_TYPE,
+    RELATIONSHIP, UID_VALUE, NUMERIC_VALUE, DATETIME_VALUE, DATE_VALUE, TIME_VALUE, TEXT_VALUE,
+})
+# Value representations with a single value, where a backslash is an ordinary character.
+_SINGLE_VALUED = frozenset({TEXT_VALUE})
 
 
 def _get(ds, tag):
-    element = ds.get(tag)
-    return None if element is None else element.value
+    if type(ds) is RawItem:
+        return ds.value(tag)
+    element = ds.get_item(tag)
+    if element is None:
+        return None
+    if type(element) is RawDataElement:
+        raw = element.value
+        if tag in _PLAIN_TEXT:
+            # ESC introduces ISO 2022 code extensions, which only pydicom decodes correctly.
+            if raw is not None and raw.isascii() and b"\x1b" not in raw:
+                text = raw.decode("ascii").rstrip("\x00 ")
+                if "\\" in text and tag not in _SINGLE_VALUED:
+                    return [part.strip() for part in text.split("\\")]
+                return text
+        else:
+            items = read_sequence(element, ds)
+            if items is not None:
+                return items
+        element = ds[tag]
+    return element.value
 
 
 def _first(ds, tag):
@@ -72,17 +107,23 @@ def _first(ds, tag):
 class ContentItem:
     """One SR content item: a concept name and a value of some type."""
 
-    __slots__ = ("ds", "concept", "_children")
+    __slots__ = ("ds", "code_value", "_concept_item", "_concept", "_children")
 
     def __init__(self, ds):
         self.ds = ds
-        self.concept = code_of(_first(ds, CONCEPT_NAME))
+        self._concept_item = _first(ds, CONCEPT_NAME)
+        #: The concept name's code value, the key templates dispatch on. Meaning and scheme
+        #: are read only when asked for: most items are looked up by code value alone.
+        self.code_value = _code_value(self._concept_item)
+        self._concept = _UNREAD
         self._children = None
 
     @property
-    def code_value(self) -> str | None:
-        """The concept name's code value, the key templates dispatch on."""
-        return self.concept.code_value if self.concept else None
+    def concept(self) -> Code | None:
+        """The concept name as a Code."""
+        if self._concept is _UNREAD:
+            self._concept = code_of(self._concept_item) if self.code_value is not None else None
+        return self._concept
 
     @property
     def value_type(self) -> str | None:
@@ -118,6 +159,36 @@ class ContentItem:
                     f"{self._name()} is in unit '{sent_unit}', which cannot be read as {unit} ({exc})"
                 ) from None
         return value
+
+    def numbers(self, unit: str | None = None, nonnegative: bool = False) -> list[float]:
+        """Every value of a multi-valued NUM item (per-pulse kVp, mA...), converted to ``unit``.
+
+        Numeric Value is DS with VM 1-n, so one item may carry one value per pulse.
+        """
+        measured = _first(self.ds, MEASURED_VALUE)
+        if measured is None:
+            return []
+        raw = _get(measured, FLOAT_VALUE)
+        if raw is None:
+            raw = _get(measured, NUMERIC_VALUE)
+        if raw is None or raw == "":
+            return []
+        if isinstance(raw, (str, bytes, int, float)) or not hasattr(raw, "__iter__"):
+            raw = [raw]
+        values = [value for value in (to_float(each) for each in raw) if value is not None]
+        if not values:
+            return []
+        for value in values:
+            self._check(value, nonnegative)
+        sent_unit = self.unit_of(measured)
+        if unit and sent_unit and sent_unit != unit:
+            try:
+                return [convert(value, sent_unit, unit) for value in values]
+            except UnknownUnit as exc:
+                raise ExtractionError(
+                    f"{self._name()} is in unit '{sent_unit}', which cannot be read as {unit} ({exc})"
+                ) from None
+        return values
 
     def unit(self) -> str | None:
         """The UCUM code of the numeric value's measurement unit."""
@@ -251,15 +322,8 @@ class Children:
 
 
 def root(ds) -> ContentItem:
-    """The document's root container (the SR dataset itself is the root content item).
-
-    A dataset read by ``lightread.read_dicom`` carries its content tree in the fast form.
-    """
-    item = ContentItem(ds)
-    fast = getattr(ds, "_content_items", None)
-    if fast is not None:
-        item._children = Children(fast)
-    return item
+    """The document's root container (the SR dataset itself is the root content item)."""
+    return ContentItem(ds)
 
 
 def to_float(raw) -> float | None:

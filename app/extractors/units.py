@@ -39,6 +39,22 @@ _UNITS = {
 }
 
 
+#: Spellings that devices send in place of the UCUM code, each with the UCUM code it means.
+#: Seen in fluoroscopy and radiography dose reports (the unit separator or the braces left out).
+VENDOR_SPELLINGS = {
+    "Gym2": "Gy.m2",
+    "Gycm2": "Gy.cm2",
+    "dGycm2": "dGy.cm2",
+    "cGycm2": "cGy.cm2",
+    "mGycm2": "mGy.cm2",
+    "uGym2": "uGy.m2",
+    "uAs": "uA.s",
+    "mAs": "mA.s",
+    "pulse/s": "{pulse}/s",
+    "pulses/s": "{pulses}/s",
+}
+
+
 class UnknownUnit(ValueError):
     """The unit string is not one Kerma can convert."""
 
@@ -47,6 +63,7 @@ class UnknownUnit(ValueError):
 def parse(unit: str) -> tuple[float, tuple]:
     """Return (scale to SI, dimension) of a UCUM unit string such as ``dGy.cm2`` or ``mA.s``."""
     text = unit.strip()
+    text = VENDOR_SPELLINGS.get(text, text)
     # Drop UCUM annotations in braces, e.g. {pulse}/s or ms{pulse}.
     while "{" in text and "}" in text:
         start = text.index("{")

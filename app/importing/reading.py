@@ -5,7 +5,7 @@ from pathlib import Path
 from pydicom import dcmread
 from pydicom.errors import InvalidDicomError
 
-from ..extractors.lightread import read_dicom
+from ..extractors.sequences import read_file
 
 
 class Unreadable(Exception):
@@ -28,9 +28,11 @@ def read_dataset(path):
     if size == 0:
         raise Unreadable("is empty", rejected=True)
     try:
-        data = path.read_bytes()
-        if data[128:132] == b"DICM":
-            ds = read_dicom(data)
+        with open(path, "rb") as handle:
+            handle.seek(128)
+            has_preamble = handle.read(4) == b"DICM"
+        if has_preamble:
+            ds = read_file(path)
         else:
             # No preamble: a bare dataset, or not DICOM at all; pydicom decides.
             ds = dcmread(path, stop_before_pixels=True)

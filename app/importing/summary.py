@@ -1,6 +1,8 @@
 """Study-level summary fields, so lists, filters and exports need no joins (docs/data-model.md)."""
 
 SEQUENCED, SPIRAL, CONSTANT_ANGLE, STATIONARY = "113804", "116152004", "113805", "113806"
+# Some devices send Stationary Acquisition as 113611.
+STATIONARY_CODES = {STATIONARY, "113611"}
 # Older reports code spiral acquisition in SNOMED RT.
 SPIRAL_CODES = {SPIRAL, "P5-08001"}
 PLANE_B = "113621"  # Plane B (CID 10003); Plane A 113620 and Single Plane 113622 count as A
@@ -18,6 +20,8 @@ def fill_summary(study):
         setattr(study, name, None)
     if study.ctradiationdose_set:
         _ct(study)
+        study.number_of_events += sum(len(d.irradeventxraydata_set)
+                                      for d in study.projectionxrayradiationdose_set)
     elif study.projectionxrayradiationdose_set:
         _projection(study)
     elif any(event.radiopharmaceutical_administration_event_uid
@@ -39,7 +43,7 @@ def _ct(study):
     study.number_of_events = len(events)
     study.number_of_axial = types.count(SEQUENCED)
     study.number_of_spiral = sum(1 for t in types if t in SPIRAL_CODES)
-    study.number_of_stationary = types.count(STATIONARY)
+    study.number_of_stationary = sum(1 for t in types if t in STATIONARY_CODES)
     study.number_of_const_angle = types.count(CONSTANT_ANGLE)
     totals = [a.ct_dose_length_product_total for dose in study.ctradiationdose_set
               for a in dose.ctaccumulateddosedata_set
@@ -52,34 +56,49 @@ def _ct(study):
 
 
 def _projection(study):
-    events = [e for dose in study.projectionxrayradiationdose_set
-              for e in dose.irradeventxraydata_set]
+    doses = study.projectionxrayradiationdose_set
+    events = [e for dose in doses for e in dose.irradeventxraydata_set]
     study.number_of_events = len(events)
     if study.modality_type == "MG":
         _mammography(study)
         return
-    in_b = sum(1 for e in events if _code(e, "acquisition_plane") == PLANE_B)
-    study.number_of_events_a = len(events) - in_b
-    study.number_of_events_b = in_b or None
-    planes = [a for dose in study.projectionxrayradiationdose_set for a in dose.accumxraydose_set]
-    dap = {"a": [], "b": []}
-    rp = {"a": [], "b": []}
-    for plane in planes:
-        side = "b" if _code(plane, "acquisition_plane") == PLANE_B else "a"
-        totals = plane.accumintegratedprojradiogdose_set or plane.accumprojxraydose_set or \
-            plane.accumcassettebsdprojradiogdose_set
-        for total in totals[:1]:
-            if getattr(total, "dose_area_product_total", None) is not None:
-                dap[side].append(total.dose_area_product_total)
-            if getattr(total, "dose_rp_total", None) is not None:
-                rp[side].append(total.dose_rp_total)
-    study.total_dap_a = sum(dap["a"]) if dap["a"] else None
-    study.total_dap_b = sum(dap["b"]) if dap["b"] else None
-    study.total_rp_dose_a = sum(rp["a"]) if rp["a"] else None
-    study.total_rp_dose_b = sum(rp["b"]) if rp["b"] else None
+    in_b = [e for e in events if _code(e, "acquisition_plane") == PLANE_B]
+    in_a = [e for e in events if _code(e, "acquisition_plane") != PLANE_B]
+    planes = [plane for dose in doses for plane in dose.accumxraydose_set]
+    planes_b = [p for p in planes if _code(p, "acquisition_plane") == PLANE_B]
+    planes_a = [p for p in planes if _code(p, "acquisition_plane") != PLANE_B]
+    study.number_of_events_a = len(in_a)
+    study.number_of_events_b = len(in_b) if (in_b or planes_b) else None
+    study.total_dap_a = _plane_total(planes_a, in_a, "dose_area_product_total",
+                                     lambda e: e.dose_area_product)
+    study.total_rp_dose_a = _plane_total(planes_a, in_a, "dose_rp_total", _event_rp_dose)
+    if in_b or planes_b:
+        study.total_dap_b = _plane_total(planes_b, in_b, "dose_area_product_total",
+                                         lambda e: e.dose_area_product)
+        study.total_rp_dose_b = _plane_total(planes_b, in_b, "dose_rp_total", _event_rp_dose)
     if study.total_dap_a is not None or study.total_dap_b is not None:
         study.total_dap = (study.total_dap_a or 0.0) + (study.total_dap_b or 0.0)
     study.number_of_planes = len(planes) or None
+
+
+def _plane_total(planes, events, field, event_value):
+    """A plane's reported total (TID 10004, else TID 10007), else the sum over its events."""
+    reported = []
+    for plane in planes:
+        for rows in (plane.accumprojxraydose_set, plane.accumintegratedprojradiogdose_set):
+            values = [getattr(row, field) for row in rows if getattr(row, field) is not None]
+            if values:
+                reported.append(values[0])
+                break
+    if reported:
+        return sum(reported)
+    values = [v for v in (event_value(e) for e in events) if v is not None]
+    return sum(values) if values else None
+
+
+def _event_rp_dose(event):
+    values = [s.dose_rp for s in event.irradeventxraysourcedata_set if s.dose_rp is not None]
+    return sum(values) if values else None
 
 
 def _mammography(study):

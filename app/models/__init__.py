@@ -55,7 +55,12 @@ from .projection import (
     XrayGrid,
     XrayTubeCurrent,
 )
-from .settings import NotPatientIndicatorsID, NotPatientIndicatorsName, PatientIDSettings, SizeUpload
+from .settings import (
+    NotPatientIndicatorsID,
+    NotPatientIndicatorsName,
+    PatientIDSettings,
+    SizeUpload,
+)
 from .study import (
     GeneralEquipmentModuleAttr,
     GeneralStudyModuleAttr,

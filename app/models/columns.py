@@ -8,7 +8,7 @@ without a length (``Text``) takes any size.
 Numbers are ``Double`` (8-byte float) in the stored units of docs/data-model.md; counts are
 ``Integer``.
 """
-from sqlalchemy import Double, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import mapped_column, relationship
 
 # Unique Identifier: 64 in the standard; room for non-conformant senders.

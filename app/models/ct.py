@@ -10,12 +10,12 @@ integers, although OpenREM's reference dumps show them as decimal strings.
 """
 import datetime
 
-from sqlalchemy import Boolean, DateTime
+from sqlalchemy import Boolean, DateTime, Double, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .codes import ContextID
-from .columns import LO, UI, Double, Integer, Text, children, code_key, coded, parent, parent_key
+from .columns import LO, UI, children, code_key, coded, parent, parent_key
 
 
 class CtRadiationDose(db.Model):

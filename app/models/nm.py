@@ -11,12 +11,12 @@ dumps show ``number_of_slices`` as a decimal string.
 """
 import datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Double, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .codes import ContextID
-from .columns import CS, LO, UI, Double, Integer, Text, children, code_key, coded, parent, parent_key
+from .columns import CS, LO, UI, children, code_key, coded, parent, parent_key
 
 
 class RadiopharmaceuticalRadiationDose(db.Model):

@@ -5,12 +5,12 @@ These templates are included from several dose templates, so each table has one 
 foreign key per possible owner; exactly one is set on any row. ``legacy_is_orphan`` makes a
 row an orphan only when it has no owner at all, rather than when any one owner is missing.
 """
-from sqlalchemy import Boolean
+from sqlalchemy import Boolean, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .codes import ContextID
-from .columns import CS, LO, PN, UI, Text, code_key, coded, parent, parent_key
+from .columns import CS, LO, PN, UI, code_key, coded, parent, parent_key
 
 
 class ObserverContext(db.Model):

@@ -12,12 +12,12 @@ OpenREM's reference dumps show it as a decimal string.
 """
 import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, Double, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .codes import ContextID
-from .columns import CS, LO, UI, Double, Integer, Text, children, code_key, coded, parent, parent_key
+from .columns import CS, LO, UI, children, code_key, coded, parent, parent_key
 
 
 class ProjectionXRayRadiationDose(db.Model):

@@ -169,7 +169,7 @@ class GeneralEquipmentModuleAttr(db.Model):
     institutional_department_name: Mapped[str | None] = mapped_column(LO)
     manufacturer_model_name: Mapped[str | None] = mapped_column(LO)
     device_serial_number: Mapped[str | None] = mapped_column(LO)
-    software_versions: Mapped[str | None] = mapped_column(LO)
+    software_versions: Mapped[str | None] = mapped_column(Text)  # multi-valued, can be long
     gantry_id: Mapped[str | None] = mapped_column(LO)
     spatial_resolution: Mapped[float | None] = mapped_column(Double)  # mm
     date_of_last_calibration: Mapped[datetime.datetime | None] = mapped_column(DateTime)
@@ -214,7 +214,7 @@ class UniqueEquipmentNames(db.Model):
     manufacturer_model_name_hash: Mapped[str] = mapped_column(HASH)
     device_serial_number: Mapped[str | None] = mapped_column(LO)
     device_serial_number_hash: Mapped[str] = mapped_column(HASH)
-    software_versions: Mapped[str | None] = mapped_column(LO)
+    software_versions: Mapped[str | None] = mapped_column(Text)  # multi-valued, can be long
     software_versions_hash: Mapped[str] = mapped_column(HASH)
     gantry_id: Mapped[str | None] = mapped_column(LO)
     gantry_id_hash: Mapped[str] = mapped_column(HASH)

@@ -480,8 +480,8 @@ def test_size_specific_dose_estimate_with_water_equivalent_diameter():
     assert row["measured_ap_dimension"] == 251.0
     assert row["derived_effective_diameter"] == 297.0
     assert row["water_equivalent_diameter"] == pytest.approx(275.0)
-    assert row["wed_measurement_method"] == Code("113984")
-    assert row["wed_z_location"] == -120.5
+    assert row["water_equivalent_diameter_method"] == Code("113984")
+    assert row["wed_estimate_location_z"] == -120.5
     assert row["wedseriesorinstances_set"] == [
         {"wed_series_or_instance": "1.2.826.0.1.3680043.10.1.50"},
         {"wed_series_or_instance": "1.2.826.0.1.3680043.10.1.51"}]
