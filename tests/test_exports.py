@@ -202,6 +202,54 @@ def test_nm_administered_activity_and_organ_doses(app):
     assert "Number of events" not in headers
 
 
+@needs_corpus
+def test_rf_dose_report_plane_totals_and_exposures(app, tmp_path):
+    _import(app, "RF-RDSR-Siemens-Zee.dcm")
+    _, rows = _export_csv(app, "rf")
+    row = rows[0]
+    assert row["A DAP total (cGy·cm²)"] == "16.0"  # 0.000016 Gy·m²
+    assert row["A Fluoro DAP total (cGy·cm²)"] == "16.0"
+    assert row["A Dose at RP total (Gy)"] == "0.00252"
+    assert row["A Fluoro time total (s)"] == "28.0"
+    assert row["A Number of events"] == "8"
+    book = _export_xlsx(app, "rf", tmp_path)
+    exposures = _sheet_rows(book["FL - Ang"])
+    assert exposures[0]["DAP (cGy·cm²)"] == 1.0
+    assert exposures[0]["kVp (kV)"] == 77.0
+    assert exposures[0]["Pulse rate (pulse/s)"] == 7.5
+    assert exposures[0]["Filter material"] == "Cu"
+    assert exposures[0]["Mean filter thickness (mm)"] == 0.6
+    assert exposures[1]["DAP (cGy·cm²)"] == 1.2
+    groups = _sheet_rows(book["All data"])[0]
+    assert groups["G1 Protocol"] == "FL - Ang"
+    assert sum(groups[f"G{n} Number of exposures"] for n in range(1, 9)
+               if f"G{n} Number of exposures" in groups) == 8
+
+
+@needs_corpus
+def test_mg_dose_report_with_per_pulse_values(app):
+    _import(app, "MG-RDSR-GEPristina-2D.dcm")
+    _, rows = _export_csv(app, "mg")
+    assert len(rows) == 8
+    first = rows[0]
+    assert first["kVp (kV)"] == "34.045"  # mean of 34.1 and 33.99
+    assert first["mA (mA)"] == "16.24"  # mean of 2.0 and 30.48
+    assert first["mAs (mAs)"] == "17.112549"  # 2.0 mA × 51.44 ms + 30.48 mA × 558.06 ms
+    assert first["Per-pulse values"] == "2"
+    assert first["Filter"] == "Ag"  # two silver filters, named once
+    assert first["AGD (mGy)"] == "1.22"
+    assert first["Total AGD right (mGy)"] == "9.68"
+
+
+@needs_corpus
+def test_dx_dose_report_total_dap(app):
+    _import(app, "DX-RDSR-Canon_CXDI.dcm")
+    _, rows = _export_csv(app, "dx")
+    assert rows[0]["Total DAP (cGy·cm²)"] == "10.7"
+    assert rows[0]["E1 DAP (cGy·cm²)"] == "10.7"
+    assert rows[0]["E1 Protocol"] == "THORAX AP 90kv-0,9mAs"
+
+
 # --- synthetic studies -------------------------------------------------------------------------
 
 def _rf_study(app):
