@@ -60,7 +60,6 @@ def populate(app, studies, seed=1):
     from sqlalchemy import MetaData, insert
 
     from app.extensions import db
-    from app.importing.equipment import unique_equipment  # noqa: F401  (models loaded)
     from app.models import (
         ContextID, CtAccumulatedDoseData, CtIrradiationEventData, CtRadiationDose,
         CtXRaySourceParameters, GeneralEquipmentModuleAttr, GeneralStudyModuleAttr,
@@ -195,20 +194,23 @@ def measure(url, fmt):
         studies = db.session.scalar(
             export_query("ct", {}).with_only_columns(db.func.count()).order_by(None))
         rss_before = peak_rss_mb()
+        cpu_start = time.process_time()
         start = time.perf_counter()
         result = {"format": fmt, "studies": studies, "rss_before_mb": round(rss_before, 1)}
         if fmt == "csv":
             size = 0
-            first_header = first_row = None
+            first_byte = first_header = first_row = None
             for chunk in csv_chunks(EXPORTS["ct"], export_query("ct", {})):
                 size += len(chunk)
                 now = time.perf_counter() - start
-                if first_header is None and size > 3:
+                if first_byte is None:
+                    first_byte = now
+                elif first_header is None and chunk:
                     first_header = now
-                elif first_row is None and first_header is not None and chunk:
+                elif first_row is None and chunk:
                     first_row = now
-            result.update(first_header_s=round(first_header, 3), first_row_s=round(first_row, 3),
-                          size_mb=round(size / 1e6, 1))
+            result.update(first_byte_s=round(first_byte, 3), header_s=round(first_header, 3),
+                          first_row_s=round(first_row, 3), size_mb=round(size / 1e6, 1))
         else:
             from app.exports import write_xlsx
 
@@ -217,8 +219,10 @@ def measure(url, fmt):
                 write_xlsx(EXPORTS["ct"], export_query("ct", {}), path)
                 result["size_mb"] = round(path.stat().st_size / 1e6, 1)
         elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
         result.update(seconds=round(elapsed, 2), studies_per_s=round(studies / elapsed),
-                      peak_rss_mb=round(peak_rss_mb(), 1))
+                      cpu_s=round(cpu, 2), studies_per_cpu_s=round(studies / cpu),
+                      peak_rss_mb=round(peak_rss_mb(), 1), load_average=os.getloadavg()[0])
     print(json.dumps(result))
 
 

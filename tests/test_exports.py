@@ -8,7 +8,6 @@ import io
 import openpyxl
 import pytest
 
-from app.audit import record_audit  # noqa: F401  (the audit model is registered)
 from app.exports import EXPORTS, csv_chunks, write_xlsx
 from app.exports import columns as c
 from app.exports import loading
@@ -20,7 +19,7 @@ from app.models.auth import AuditLog
 from app.models.settings import PatientIDSettings
 from conformance import CORPUS
 from export_records import (
-    CRANIO_CAUDAL, LOCALIZER, MLO, RIGHT, LEFT, STATIONARY, ct_event, ct_record, mg_event,
+    CRANIO_CAUDAL, LEFT, MLO, RIGHT, STATIONARY, ct_event, ct_record, mg_event,
     mg_record, rf_event, rf_record, store,
 )
 

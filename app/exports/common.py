@@ -3,7 +3,7 @@
 A ``ModalityExport`` says how to load a modality's events and which columns to write; the
 writers in ``csv_writer`` and ``xlsx_writer`` do the rest the same way for all five.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from sqlalchemy import Select, select
@@ -45,7 +45,6 @@ class ModalityExport:
     protocol_label: str = "Acquisition protocol"
     # How many blocks each csv block may need: ``block_counts(session, query) -> list[int]``.
     block_counts: Callable | None = None
-    surveys: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

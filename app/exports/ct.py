@@ -3,7 +3,7 @@ from ..models.ct import CtIrradiationEventData, CtRadiationDose
 from . import columns as c
 from .columns import Block
 from .common import ModalityExport
-from .loading import BatchQuery, ChildQuery, RootQuery, Shape, max_children, select_fields
+from .loading import BatchQuery, ChildQuery, RootQuery, Shape, max_events, select_fields
 from .loading import study_shape
 
 EVENTS = (CtRadiationDose.ctirradiationeventdata_set,)
@@ -64,7 +64,7 @@ def load(session, ids, studies):
         studies[row[0]].events.append(
             row[1:] + sources.get(event_id, no_sources) + lengths.get(event_id, no_length)[0]
             + (PHANTOMS.get(row[_PHANTOM_CODE], row[_PHANTOM_MEANING]),
-               dose_check(check[0]) if check else None))
+               dose_check(check[0][2:]) if check else None))
 
 
 def dose_check(check: tuple) -> str | None:
@@ -135,7 +135,7 @@ EVENT_BLOCK = Block("E{n}", lambda study: study.events, EVENT_SHAPE, EVENT_COLUM
 
 def block_counts(session, query):
     """Events per study, at most: the number of E blocks in the csv."""
-    return [max_children(session, query, EVENTS)]
+    return [max_events(session, query)]
 
 
 EXPORT = ModalityExport(

@@ -39,8 +39,9 @@ SERIES = ChildQuery((Root.petseries_set,), (
     "energy_window_lower_limit", "energy_window_upper_limit", "scan_progression_direction",
     "number_of_rr_intervals", "number_of_time_slots", "number_of_time_slices"))
 
+# Study-level values leave out the rows' keys, which both tables have.
 STUDY_SHAPE = study_shape(root_fields=ROOTS.fields,
-                          more_fields=(*ADMINISTRATION.fields, *PATIENT.fields))
+                          more_fields=(*ADMINISTRATION.fields[2:], *PATIENT.fields[2:]))
 BLOCK_QUERIES = {"persons": PERSONS, "organs": ORGANS, "states": STATES, "rates": RATES,
                  "series": SERIES}
 SHAPES = {name: Shape(item=query.fields) for name, query in BLOCK_QUERIES.items()}
@@ -55,18 +56,19 @@ def load(session, ids, studies):
         studies[study_id].root = root
     administrations = ADMINISTRATION.by_study(session, ids)
     patients = PATIENT.by_study(session, ids)
-    empty_administration = (None,) * len(ADMINISTRATION.fields)
-    empty_patient = (None,) * len(PATIENT.fields)
+    empty_administration = (None,) * (len(ADMINISTRATION.fields) - 2)
+    empty_patient = (None,) * (len(PATIENT.fields) - 2)
     blocks = {name: query.by_study(session, ids) for name, query in BLOCK_QUERIES.items()}
     for study_id, study in studies.items():
         first = administrations.get(study_id)
         characteristics = patients.get(study_id)
-        study.more = ((first[0] if first else empty_administration)
-                      + (characteristics[0] if characteristics else empty_patient))
+        study.more = ((first[0][2:] if first else empty_administration)
+                      + (characteristics[0][2:] if characteristics else empty_patient))
         study.extra = {name: rows.get(study_id, []) for name, rows in blocks.items()}
         # A role given as text only (not coded) stands in for the coded one.
         study.extra["persons"] = [(name, coded or text, text)
-                                  for name, coded, _code, text in study.extra["persons"]]
+                                  for _parent, _study, name, coded, _code, text
+                                  in study.extra["persons"]]
 
 
 def _block(label, name, columns):

@@ -6,15 +6,13 @@ and pulse width become their mean (zeros left out), exposures their sum in mAs, 
 text. Per-pulse mammography and fluoroscopy events are therefore one row like any other.
 """
 from ..models.projection import (
-    AccumProjXRayDose,
-    AccumXRayDose,
     IrradEventXRayData,
     IrradEventXRayMechanicalData,
     IrradEventXRaySourceData,
     ProjectionXRayRadiationDose,
 )
 from . import columns as c
-from .loading import BatchQuery, ChildQuery, RootQuery, Shape, max_children, select_fields
+from .loading import BatchQuery, ChildQuery, RootQuery, Shape, max_events, select_fields
 
 ROOT = ProjectionXRayRadiationDose
 EVENTS = (ROOT.irradeventxraydata_set,)
@@ -56,7 +54,6 @@ FILTERS = ChildQuery(SOURCE + (IrradEventXRaySourceData.xrayfilters_set,), (
 GRIDS = ChildQuery(SOURCE + (IrradEventXRaySourceData.xraygrid_set,), ("xray_grid",))
 MODIFIERS = ChildQuery(EVENTS + (IrradEventXRayData.imageviewmodifier_set,),
                        ("image_view_modifier",))
-PLANES = ChildQuery((ROOT.accumxraydose_set,), ("id", "acquisition_plane"))
 
 DERIVED = (
     "kvp", "tube_current", "mas", "pulse_width", "pulse_values", "filters",
@@ -118,9 +115,9 @@ def load(session, ids, studies):
         mechanical = mechanics.get(event_id, NO["mechanical"])
         sid = source[source_id]
         derived = _derived(
-            row, source, [v for (v,) in kvps.get(sid, ())], [v for (v,) in currents.get(sid, ())],
-            [v for (v,) in exposures.get(sid, ())], [v for (v,) in widths.get(sid, ())],
-            filters.get(sid, ()), grids.get(sid, ()), modifiers.get(event_id, ()))
+            row, source, _values(kvps, sid), _values(currents, sid), _values(exposures, sid),
+            _values(widths, sid), filters.get(sid, ()), grids.get(sid, ()),
+            modifiers.get(event_id, ()))
         studies[row[0]].events.append(
             row[1:] + source + detectors.get(event_id, NO["detector"]) + mechanical
             + distances.get(mechanical[mechanical_id], NO["distances"]) + derived)
@@ -128,6 +125,11 @@ def load(session, ids, studies):
 
 def _first(groups):
     return {key: rows[0] for key, rows in groups.items()}
+
+
+def _values(groups, key):
+    """The one value of each child row (after its two keys)."""
+    return [row[2] for row in groups.get(key, ())]
 
 
 _AVERAGE_CURRENT = SOURCES.fields.index("average_xray_tube_current")
@@ -161,7 +163,7 @@ def _derived(row, source, kvps, currents, exposures, widths, filters, grids, mod
         max(len(kvps), len(currents), len(widths)) or None,
         c.joined(materials), c.joined(thicknesses),
         round(sum(present), 6) if present else None, copper, aluminium,
-        c.joined(g[0] for g in grids), c.joined(m[0] for m in modifiers),
+        c.joined(g[2] for g in grids), c.joined(m[2] for m in modifiers),
         element(source[_ANODE]),
         "B" if row[_PLANE_CODE] == PLANE_B else ("A" if row[_PLANE] else None),
     )
@@ -187,7 +189,7 @@ def _sum_of(thicknesses, materials, symbol):
 
 def block_counts(session, query):
     """Events per study, at most: the number of E blocks in the csv."""
-    return [max_children(session, query, EVENTS)]
+    return [max_events(session, query)]
 
 
 # Columns every projection export can use.

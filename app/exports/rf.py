@@ -4,7 +4,7 @@ grouped as OpenREM groups them, and one sheet per protocol with one row per expo
 Exposures fall in one group when they share event type, protocol, plane, field size, pulse
 rate and filtration and their angles lie within 5° of the group's first exposure.
 """
-from ..models.projection import AccumProjXRayDose, AccumXRayDose
+from ..models.projection import AccumXRayDose
 from . import columns as c
 from . import projection as p
 from .columns import Block
@@ -31,7 +31,7 @@ def load(session, ids, studies):
     planes = {}
     for study_id, plane_rows in PLANES.by_study(session, ids).items():
         found = {}
-        for accum_id, _meaning, code in plane_rows:
+        for _root, _study, accum_id, _meaning, code in plane_rows:
             side = "b" if code == p.PLANE_B else "a"
             rows = totals.get(accum_id)
             if rows and side not in found:

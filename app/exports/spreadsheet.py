@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Sequence
 from xml.sax.saxutils import quoteattr
 
-from .columns import DATE, DATETIME, FORMULA_STARTS, NUMBER, TEXT, TIME
+from .columns import DATE, FORMULA_STARTS, NUMBER, TEXT, TIME
 
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384

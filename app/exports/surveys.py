@@ -377,6 +377,10 @@ def view_code(laterality: str | None, view: str | None) -> str | None:
     return side + code
 
 
+def _text(value):
+    return c.neutralise(value) if value else value
+
+
 def nhsbsp(query, session) -> Iterator[bytes]:
     """NHSBSP dose audit csv: one row per screening exposure, patients numbered from 1."""
     yield BOM
@@ -403,10 +407,11 @@ def nhsbsp(query, session) -> Iterator[bytes]:
                 automatic = ("AUTO" if mode and "auto" in mode.lower()
                              else "MAN" if mode and "man" in mode.lower() else None)
                 years = age(study)
-                rows.append([1, None, code, event[_MG["derived.kvp"]], event[_MG["derived.target"]],
-                             event[_MG["derived.filters"]],
+                rows.append([1, None, code, event[_MG["derived.kvp"]],
+                             _text(event[_MG["derived.target"]]),
+                             _text(event[_MG["derived.filters"]]),
                              event[_MG["mechanical.compression_thickness"]],
-                             event[_MG["derived.mas"]], None, automatic, mode, None,
+                             event[_MG["derived.mas"]], None, automatic, _text(mode), None,
                              int(years) if years is not None else None, None, None])
             if rows:
                 patient += 1

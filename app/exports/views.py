@@ -9,7 +9,8 @@ import datetime
 import os
 import tempfile
 
-from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context
+from flask import (Blueprint, Response, abort, render_template, request, send_file,
+                   stream_with_context)
 from flask_login import current_user
 
 from ..audit import record_audit

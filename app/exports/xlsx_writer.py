@@ -73,11 +73,13 @@ def _fill(workbook, export, query, identifiers, session, description):
     exam = RowPlan(exam_columns(export, identifiers), export.study_shape)
     event = RowPlan(export.event_columns, export.event_shape)
     blocks = [BlockPlan(block) for block in export.xlsx_blocks]
-    known = export.block_counts(session, query) if export.block_counts else None
-    if known is None and len(blocks) > 1:
-        raise ValueError(f"{export.key}: several blocks need counts known in advance")
-    counts = list(known) if known is not None else [0] * len(blocks)
-    open_ended = known is None
+    # One block can grow as the rows are written, its header set at the end: the count is
+    # then exact. Several blocks side by side need their counts before the first row.
+    open_ended = len(blocks) <= 1
+    if open_ended:
+        counts = [0] * len(blocks)
+    else:
+        counts = list(export.block_counts(session, query))
     starts, limits = _block_layout(exam.width, blocks, counts, open_ended)
 
     all_data = SheetSeries(workbook, ALL_DATA, None if open_ended else
