@@ -145,7 +145,7 @@ def test_phe_fluoroscopy_form_layout(app, tmp_path):
     assert sheet["D7"].value.date().isoformat() == "2024-03-04"
     assert [sheet[f"{col}7"].value for col in "EFGHIJK"] == [
         0.00019, 0.00009, 0.0001, 12.0, 0.016, 0.006, 0.01]
-    assert sheet["L7"].value == " |  | Coronary angiogram | "
+    assert sheet["L7"].value == " |  | Coronary angiogram"
     assert [sheet[f"{col}7"].value for col in "MOPQ"] == [71.5, 54.2, "F", 168.0]
     assert sheet["R7"].value == "Cardiac"
     assert sheet["T7"].value == "Multiple rates"

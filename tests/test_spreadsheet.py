@@ -6,7 +6,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from app.exports import spreadsheet, xlsx_writer
+from app.exports import package, spreadsheet, xlsx_writer
 from app.exports.columns import DATE, DATETIME, NUMBER, TEXT, TIME
 from app.exports.spreadsheet import Workbook, cells, column_letter, excel_date, sheet_name
 from app.exports.query import export_query
@@ -110,7 +110,8 @@ def test_sheet_names():
 
 
 def test_many_sheets_with_few_open_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(spreadsheet, "OPEN_FILES", 2)
+    monkeypatch.setattr(package, "OPEN_PARTS", 2)
+    monkeypatch.setattr(spreadsheet, "CHUNK", 10)  # every row is a chunk
 
     def fill(workbook):
         sheets = [workbook.add_sheet(f"S{i}") for i in range(5)]
@@ -121,18 +122,24 @@ def test_many_sheets_with_few_open_files(tmp_path, monkeypatch):
     book, path = _book(tmp_path, fill)
     for i in range(5):
         assert list(book[f"S{i}"].iter_rows(values_only=True)) == [(i, 0), (i, 1), (i, 2)]
-    with zipfile.ZipFile(path) as package:
-        names = package.namelist()
-    assert "xl/worksheets/sheet5.xml" in names and "xl/styles.xml" in names
-    assert not list(tmp_path.glob("kerma-sheet-*"))
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert "xl/worksheets/sheet5.xml" in names and "xl/styles.xml" in names
+        assert archive.testzip() is None
+        assert archive.testzip() is None  # every part's CRC-32 is right
 
 
-def test_temporary_files_go_when_writing_fails(tmp_path):
-    workbook = Workbook(tmp_path / "never.xlsx", tmpdir=tmp_path)
+def test_temporary_files_go(tmp_path):
+    workbook = Workbook(tmp_path / "book.xlsx", tmpdir=tmp_path)
     workbook.add_sheet("S").append_values([1], [NUMBER])
-    assert list(tmp_path.glob("kerma-sheet-*"))
-    workbook.discard()
-    assert not list(tmp_path.glob("kerma-sheet-*"))
+    assert list(tmp_path.glob("kerma-part-*"))
+    workbook.close()
+    assert not list(tmp_path.glob("kerma-part-*"))
+    failing = Workbook(tmp_path / "never.xlsx", tmpdir=tmp_path)
+    failing.add_sheet("S").append_values([1], [NUMBER])
+    failing.discard()
+    assert not list(tmp_path.glob("kerma-part-*"))
+    assert not (tmp_path / "never.xlsx").exists()
 
 
 def test_a_full_sheet_continues_on_the_next(app, tmp_path, monkeypatch):
@@ -180,3 +187,47 @@ def test_empty_exports_are_valid_files(app, tmp_path, modality):
     assert book["All data"]["A1"].value == "Institution"
     assert data.startswith(b"\xef\xbb\xbfInstitution,")
     assert data.count(b"\r\n") == 1
+
+
+def test_crc32_combine_matches_zlib():
+    import zlib
+
+    first, second = b"kerma " * 1000, bytes(range(256)) * 37
+    combined = package.crc32_combine(zlib.crc32(first), zlib.crc32(second), len(second))
+    assert combined == zlib.crc32(first + second)
+    assert package.crc32_combine(zlib.crc32(first), zlib.crc32(b""), 0) == zlib.crc32(first)
+
+
+def test_chunks_compressed_apart_read_as_one_part(tmp_path, monkeypatch):
+    monkeypatch.setattr(spreadsheet, "CHUNK", 100)
+
+    def fill(workbook):
+        sheet = workbook.add_sheet("Chunks")
+        sheet.reserve_header()
+        for n in range(500):
+            sheet.append_values([n, f"row {n}"], [NUMBER, TEXT])
+        sheet.set_header(["Number", "Text"])
+
+    book, path = _book(tmp_path, fill)
+    rows = list(book["Chunks"].iter_rows(values_only=True))
+    assert rows[0] == ("Number", "Text")
+    assert rows[1:] == [(n, f"row {n}") for n in range(500)]
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+
+
+def test_zip64_records_read_back(tmp_path):
+    path = tmp_path / "z.zip"
+    writer = package.ZipWriter(path, force_zip64=True)
+    writer.add("a.txt", b"hello")
+    part = package.CompressedPart(tmp_path)
+    compressor = package.Compressor()
+    compressor.submit(part, b"middle " * 100)
+    compressor.finish()
+    writer.add_part("b.txt", b"head ", part, b" tail")
+    writer.close()
+    part.remove()
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+        assert archive.read("a.txt") == b"hello"
+        assert archive.read("b.txt") == b"head " + b"middle " * 100 + b" tail"

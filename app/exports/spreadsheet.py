@@ -1,7 +1,8 @@
 """A small streaming xlsx (SpreadsheetML) writer for large exports.
 
-Each sheet's rows go to its own temporary file as they are written, in any order across
-sheets (rows in order within a sheet); ``close`` zips the package. Memory holds one row.
+Rows may be written to any sheet at any time (in order within a sheet); each sheet's rows
+are compressed in chunks by a thread as they come (``app.exports.package``) and ``close``
+assembles the package. Memory holds at most a chunk per sheet.
 
 Why not xlsxwriter: measured on the benchmark machine its per-cell ``write`` costs about 6 µs
 (150,000 cells a second) and its packaging compresses at zlib level 6, so a 100,000-study CT
@@ -15,16 +16,13 @@ made once and reused (``cells``), with ``ROW`` standing for the row number, so t
 columns of a study are formatted once however many event rows repeat them.
 """
 import datetime
-import os
 import re
-import tempfile
-import zipfile
-from collections import OrderedDict
 from pathlib import Path
 from typing import Sequence
 from xml.sax.saxutils import quoteattr
 
 from .columns import DATE, FORMULA_STARTS, NUMBER, TEXT, TIME
+from .package import CompressedPart, Compressor, ZipWriter
 
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
@@ -32,8 +30,9 @@ MAX_TEXT = 32_767
 SHEET_NAME_LENGTH = 31
 # Stands for the row number inside cell fragments; XML text can never contain it.
 ROW = "\x00"
-# Open sheet files at once, at most; more sheets are closed and reopened as needed.
-OPEN_FILES = 64
+# Rows of a sheet handed to the compressor at a time (characters); at most this much waits
+# per sheet, so many protocol sheets stay within a few tens of megabytes.
+CHUNK = 64 * 1024
 
 # Style indices in styles.xml.
 BOLD, DATE_STYLE, TIME_STYLE, DATETIME_STYLE = 1, 2, 3, 4
@@ -184,7 +183,7 @@ def sheet_name(wanted: str | None, taken: set[str], fallback: str = "Unknown") -
 
 
 class Sheet:
-    """One worksheet whose rows are appended in order to a temporary file."""
+    """One worksheet; its rows, appended in order, go to the workbook's compressor in chunks."""
 
     def __init__(self, workbook: "Workbook", name: str, freeze_header: bool):
         self.workbook = workbook
@@ -194,10 +193,9 @@ class Sheet:
         self.columns = 0
         self.widths: dict[int, float] = {}
         self.header: str | None = None
-        fd, self.path = tempfile.mkstemp(prefix="kerma-sheet-", suffix=".xml",
-                                         dir=workbook.tmpdir)
-        os.close(fd)
-        self._file = None
+        self.part = CompressedPart(workbook.tmpdir)
+        self._buffer: list[str] = []
+        self._buffered = 0
 
     @property
     def full(self) -> bool:
@@ -208,10 +206,21 @@ class Sheet:
         """Add a row made of a ``cells`` fragment spanning ``columns`` columns; its number."""
         self.rows += 1
         number = str(self.rows)
-        self._handle().write(f'<row r="{number}">{fragment.replace(ROW, number)}</row>')
+        row = f'<row r="{number}">{fragment.replace(ROW, number)}</row>'
+        self._buffer.append(row)
+        self._buffered += len(row)
+        if self._buffered >= CHUNK:
+            self.flush()
         if columns > self.columns:
             self.columns = columns
         return self.rows
+
+    def flush(self):
+        """Hand the buffered rows to the compressor."""
+        if self._buffer:
+            self.workbook.compressor.submit(self.part, "".join(self._buffer).encode("utf-8"))
+            self._buffer = []
+            self._buffered = 0
 
     def append_values(self, values: Sequence, kinds: Sequence[str]) -> int:
         """Add a row of values of the given kinds."""
@@ -243,21 +252,8 @@ class Sheet:
         """Set a column's width (in characters)."""
         self.widths[column] = width
 
-    def _handle(self):
-        if self._file is None:
-            self._file = open(self.path, "a", encoding="utf-8", newline="", buffering=1 << 20)
-            self.workbook._opened(self)
-        else:
-            self.workbook._used(self)
-        return self._file
-
-    def _close_file(self):
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-    def _write_xml(self, out, selected: bool):
-        """The worksheet part, streamed into ``out`` (a binary file in the zip)."""
+    def head(self, selected: bool) -> bytes:
+        """The worksheet part before the rows written so far (with a reserved header row)."""
         last = LETTERS[max(self.columns, 1) - 1] + str(max(self.rows, 1))
         view = ' tabSelected="1"' if selected else ""
         pane = ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -273,34 +269,27 @@ class Sheet:
             '<sheetFormatPr defaultRowHeight="15"/>'
             + (f"<cols>{cols}</cols>" if cols else "")
             + "<sheetData>"
+            + (f'<row r="1">{self.header}</row>' if self.header is not None else "")
         )
-        out.write(head.encode("utf-8"))
-        if self.header is not None:
-            out.write(f'<row r="1">{self.header}</row>'.encode("utf-8"))
-        self._close_file()
-        with open(self.path, "rb") as rows:
-            while chunk := rows.read(1 << 20):
-                out.write(chunk)
-        out.write(b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
-                  b'header="0.3" footer="0.3"/></worksheet>')
+        return head.encode("utf-8")
 
-    def _remove(self):
-        self._close_file()
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
+
+SHEET_TAIL = (b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+              b'header="0.3" footer="0.3"/></worksheet>')
 
 
 class Workbook:
-    """An xlsx file built sheet by sheet; ``close()`` writes it to ``path``."""
+    """An xlsx file built sheet by sheet; ``close()`` writes it to ``path``.
 
-    def __init__(self, path, tmpdir=None, compresslevel: int = 1):
+    The rows are compressed by a thread while they are written (``app.exports.package``).
+    """
+
+    def __init__(self, path, tmpdir=None):
         self.path = Path(path)
         self.tmpdir = tmpdir
-        self.compresslevel = compresslevel
         self.sheets: list[Sheet] = []
-        self._open: OrderedDict[int, Sheet] = OrderedDict()
+        self.compressor = Compressor()
+        self._finished = False
 
     def add_sheet(self, wanted_name: str | None, freeze_header: bool = True) -> Sheet:
         """A new sheet named as close to ``wanted_name`` as Excel allows, unique in the book."""
@@ -312,32 +301,37 @@ class Workbook:
     def close(self):
         """Write the package and remove the temporary files."""
         try:
-            with zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED,
-                                 compresslevel=self.compresslevel) as package:
+            for sheet in self.sheets:
+                sheet.flush()
+            self._finish_compressor()
+            writer = ZipWriter(self.path)
+            try:
                 for name, content in self._static_parts():
-                    package.writestr(_entry(name), content)
+                    writer.add(name, content.encode("utf-8"))
                 for index, sheet in enumerate(self.sheets, start=1):
-                    size = os.path.getsize(sheet.path)
-                    with package.open(_entry(f"xl/worksheets/sheet{index}.xml"), "w",
-                                      force_zip64=size > 1 << 30) as out:
-                        sheet._write_xml(out, selected=index == 1)
+                    writer.add_part(f"xl/worksheets/sheet{index}.xml", sheet.head(index == 1),
+                                    sheet.part, SHEET_TAIL)
+                writer.close()
+            except BaseException:
+                writer.abandon()
+                self.path.unlink(missing_ok=True)
+                raise
         finally:
             self.discard()
 
     def discard(self):
-        """Remove the temporary files without writing the package."""
+        """Remove the temporary files (and stop the compressor) without writing the package."""
+        try:
+            self._finish_compressor()
+        except Exception:  # already failing: the temporary files go regardless
+            pass
         for sheet in self.sheets:
-            sheet._remove()
-        self._open.clear()
+            sheet.part.remove()
 
-    def _opened(self, sheet):
-        self._open[id(sheet)] = sheet
-        if len(self._open) > OPEN_FILES:
-            _, oldest = self._open.popitem(last=False)
-            oldest._close_file()
-
-    def _used(self, sheet):
-        self._open.move_to_end(id(sheet))
+    def _finish_compressor(self):
+        if not self._finished:
+            self._finished = True
+            self.compressor.finish()
 
     def _static_parts(self):
         count = len(self.sheets)
@@ -411,13 +405,6 @@ class Workbook:
             'openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
             '</Relationships>')
         yield "xl/styles.xml", STYLES
-
-
-def _entry(name: str) -> zipfile.ZipInfo:
-    # A fixed timestamp, as xlsxwriter does, so equal content makes equal files.
-    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_DEFLATED
-    return info
 
 
 # Fonts: regular and bold Calibri 11. Cell formats: 0 general, 1 bold, 2 date, 3 time,

@@ -56,10 +56,12 @@ def _height_cm(value):
     return c.rescale(value, c.M_TO_CM)
 
 
-def _protocol_name(study, get, event_protocols):
-    """"procedure | requested | study description | acquisition protocols", as PHE asks."""
-    parts = [get["procedure"](study), get["requested"](study), get["description"](study),
-             c.joined(event_protocols, ", ")]
+def _protocol_name(study, get, event_protocols=None):
+    """"procedure | requested | study description[ | acquisition protocols]", as PHE asks;
+    an absent part stays empty, so each keeps its place."""
+    parts = [get["procedure"](study), get["requested"](study), get["description"](study)]
+    if event_protocols is not None:
+        parts.append(c.joined(event_protocols, ", "))
     return " | ".join(part or "" for part in parts)
 
 
@@ -324,7 +326,7 @@ def phe_rf(query, session, workbook):
                 both("acquisition_dose_area_product_total"), both("total_fluoro_time"),
                 both("dose_rp_total"), both("fluoro_dose_rp_total"),
                 both("acquisition_dose_rp_total"),
-                _protocol_name(study, study_get, []), study_get["weight"](study), None,
+                _protocol_name(study, study_get), study_get["weight"](study), None,
                 study_get["age"](study), study_get["sex"](study),
                 _height_cm(study_get["height"](study)),
                 c.joined(e[_RF["row.acquisition_protocol"]] for e in fluoro),
