@@ -84,11 +84,15 @@ def load_secret_key(instance_path: Path) -> str:
 def _register_blueprints(app):
     from .auth import bp as auth_bp
     from .importing.views import bp as imports_bp
+    from .admin import register as register_admin
     from .main import bp as main_bp
+    from .modalities import register as register_modalities
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(imports_bp)
+    register_admin(app)
+    register_modalities(app)
 
 
 def _register_web(app):

@@ -20,3 +20,7 @@ class Defaults:
     MAX_CONTENT_LENGTH = 512 * 1024 * 1024
     PAGE_SIZES = (10, 25, 50, 100, 200, 400)
     DEFAULT_PAGE_SIZE = 25
+    # Fluoroscopy alert levels: a study whose DAP or dose at the reference point reaches
+    # these in either plane is highlighted in the list and on its page.
+    RF_ALERT_DAP_CGYCM2 = 20000
+    RF_ALERT_RP_GY = 2

@@ -29,6 +29,7 @@ NAV_LINKS = (
     NavLink("Exports", "exports.index", roles=("export",)),
     NavLink("Admin", "auth.user_list", roles=("admin",), children=(
         NavLink("Users", "auth.user_list", roles=("admin",)),
+        NavLink("Audit log", "admin.audit_log", roles=("admin",)),
     )),
 )
 

@@ -12,6 +12,7 @@ import os
 import re
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import MetaData, event
 from sqlalchemy.exc import IntegrityError
 
@@ -116,8 +117,30 @@ def _track_writes(engine):
     return state
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by the applications of a test session.
+
+    Every test builds a new application, and compiling the templates again would cost each
+    test more than its requests do. Entries are keyed by the template source's checksum.
+    """
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if (found := self.compiled.get((bucket.key, bucket.checksum))) is not None:
+            bucket.bytecode_from_string(found)
+
+    def dump_bytecode(self, bucket):
+        self.compiled[(bucket.key, bucket.checksum)] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _MemoryBytecodeCache()
+
+
 def _make_app(database_url, **overrides):
     app = create_app(_test_config(database_url, **overrides))
+    app.jinja_env.bytecode_cache = _TEMPLATES
     with app.app_context():
         writes = _track_writes(db.engine)
     return app, writes
