@@ -63,8 +63,11 @@ PAGES = (
     ("RF list", "rf.studies", {}),
     ("RF detail", "rf.study", "detail"),
     ("DX list", "dx.studies", {}),
+    ("DX detail", "dx.study", "detail"),
     ("MG list", "mg.studies", {}),
+    ("MG detail", "mg.study", "detail"),
     ("NM list", "nm.studies", {}),
+    ("NM detail", "nm.study", "detail"),
 )
 #: Exports to time: (label, endpoint, query).
 EXPORTS = (
