@@ -322,15 +322,8 @@ class Children:
 
 
 def root(ds) -> ContentItem:
-    """The document's root container (the SR dataset itself is the root content item).
-
-    A dataset read by ``lightread.read_dicom`` carries its content tree in the fast form.
-    """
-    item = ContentItem(ds)
-    fast = getattr(ds, "_content_items", None)
-    if fast is not None:
-        item._children = Children(fast)
-    return item
+    """The document's root container (the SR dataset itself is the root content item)."""
+    return ContentItem(ds)
 
 
 def to_float(raw) -> float | None:
