@@ -106,6 +106,8 @@ def _file_meta(data):
         if elem == 0x0010:
             syntax = data[value_start:value_start + length].decode("latin-1").strip(" \x00")
         pos = value_start + length
+    if pos + 8 > size:
+        raise LightReadError("is truncated (it ends in or just after its file meta information)")
     return pos, syntax
 
 
@@ -144,7 +146,10 @@ def _element_header(buffer, pos, implicit):
         return group, elem, _implicit_vr(group << 16 | elem), length
     group, elem, vr, length = _EXPLICIT.unpack_from(buffer, pos)
     if vr not in _KNOWN_VRS:
-        raise _Unwalkable
+        if vr.isalpha() and vr.isupper():
+            raise LightReadError(f"is damaged (element ({group:04X},{elem:04X}) has an unknown "
+                                 f"value representation '{vr.decode()}')")
+        raise _Unwalkable  # perhaps implicit VR where explicit was announced: pydicom copes
     if vr in _LONG_VRS:
         length = _UINT32.unpack_from(buffer, pos + 8)[0]
     return group, elem, vr, length

@@ -15,6 +15,18 @@ from ..models.tree import child_collections, coded_fields, string_lengths, value
 log = logging.getLogger(__name__)
 
 
+class TooLong(ValueError):
+    """A UID longer than its column. Cut, it would no longer match the object it identifies
+    (duplicates, cumulative reports), so the object is refused instead."""
+
+
+def check_uid(label: str, value, length: int | None):
+    """Raise TooLong when a UID does not fit its column."""
+    if isinstance(value, str) and length is not None and len(value) > length:
+        raise TooLong(f"its {label} is {len(value)} characters long, longer than the "
+                      f"{length} Kerma stores")
+
+
 class CodeCache:
     """ContextID rows by (value, meaning), looked up once per import.
 
@@ -68,6 +80,8 @@ def build(model_cls, record: dict, codes: CodeCache):
         elif key in coded:
             setattr(row, key, codes.get(value))
         elif key in lengths:
+            if key.endswith("_uid"):
+                check_uid(key.replace("_uid", " UID").replace("_", " "), value, lengths[key])
             setattr(row, key, fit(value, lengths[key]))
         elif hasattr(model_cls, key):
             setattr(row, key, value)

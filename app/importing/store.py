@@ -23,11 +23,12 @@ from ..models.study import GeneralStudyModuleAttr, ObjectUIDsProcessed
 from .equipment import unique_equipment
 from .identity import apply_policy
 from .outcome import DUPLICATE, IMPORTED, Outcome
-from .rows import CodeCache, build
+from .rows import CodeCache, build, check_uid
 from .merging import merge_image_events, merge_nm
 from .summary import fill_summary
 
 REPORT_IMPORTERS = {"rdsr"}
+UID_LENGTH = ObjectUIDsProcessed.__table__.c.sop_instance_uid.type.length
 IMAGE_IMPORTERS = {"mg", "dx", "ct-philips"}
 NM_IMAGE_IMPORTER = "nm"
 
@@ -37,14 +38,19 @@ def store(session, record: dict, source: str) -> Outcome:
     meta = record.get("_meta", {})
     sop_uid = meta.get("sop_instance_uid")
     study_uid = record["study_instance_uid"]
+    check_uid("Study Instance UID", study_uid, UID_LENGTH)
+    check_uid("SOP Instance UID", sop_uid, UID_LENGTH)
     outcome = Outcome(source, IMPORTED, study_instance_uid=study_uid,
                       modality_type=record.get("modality_type"),
                       warnings=list(meta.get("warnings", ())))
 
-    if sop_uid and session.scalars(
-        select(ObjectUIDsProcessed.id).where(ObjectUIDsProcessed.sop_instance_uid == sop_uid)
-    ).first():
+    imported_into = sop_uid and session.scalars(
+        select(ObjectUIDsProcessed.general_study_module_attr_id)
+        .where(ObjectUIDsProcessed.sop_instance_uid == sop_uid)
+    ).first()
+    if imported_into:
         outcome.status, outcome.message = DUPLICATE, "this object was imported before"
+        outcome.study_id = imported_into
         return outcome
 
     apply_policy(record, session)
