@@ -403,48 +403,79 @@ def _drop_concept_names(ds):
             del item.ConceptNameCodeSequence
 
 
+#: Damage to the report's one acquisition, and what comes of it: the CTDIvol stored (the
+#: damage hit nothing the importer needs, or left the value unreadable and so absent), or the
+#: start of the failure message. DLP is 456.7 mGy.cm throughout unless noted.
 MALFORMED = {
-    "CTDIvol as a CODE item": _set_value_type("113830", "CODE"),
-    "DLP as a CONTAINER": _set_value_type("113838", "CONTAINER"),
-    "acquisition as a NUM": _set_value_type("113819", "NUM"),
-    "value type missing": _drop("113830", "ValueType"),
-    "CTDIvol without a measured value": _drop("113830", "MeasuredValueSequence"),
-    "CTDIvol with an empty measured value": _empty_sequence("113830", "MeasuredValueSequence"),
-    "CTDIvol without units": lambda ds: delattr(
-        _first(ds, "113830").MeasuredValueSequence[0], "MeasurementUnitsCodeSequence"),
-    "CTDIvol in an unknown unit": lambda ds: setattr(
+    "CTDIvol as a CODE item": (_set_value_type("113830", "CODE"), 12.34),
+    "DLP as a CONTAINER": (_set_value_type("113838", "CONTAINER"), 12.34),
+    "acquisition as a NUM": (_set_value_type("113819", "NUM"), 12.34),
+    "value type missing": (_drop("113830", "ValueType"), 12.34),
+    "CTDIvol without a measured value": (_drop("113830", "MeasuredValueSequence"), None),
+    "CTDIvol with an empty measured value": (
+        _empty_sequence("113830", "MeasuredValueSequence"), None),
+    "CTDIvol without units": (lambda ds: delattr(
+        _first(ds, "113830").MeasuredValueSequence[0], "MeasurementUnitsCodeSequence"), 12.34),
+    "CTDIvol in an unknown unit": (lambda ds: setattr(
         _first(ds, "113830").MeasuredValueSequence[0].MeasurementUnitsCodeSequence[0],
-        "CodeValue", "furlong"),
-    "CTDIvol not a number": _numeric_value("113830", "twelve"),
-    "CTDIvol empty": _numeric_value("113830", ""),
-    "acquisition type without a code": _drop("113820", "ConceptCodeSequence"),
-    "acquisition type with an empty code": _empty_sequence("113820", "ConceptCodeSequence"),
-    "event UID missing its value": _drop("113769", "UID"),
-    "protocol missing its text": _drop("125203", "TextValue"),
-    "concept name missing on every item": _drop_concept_names,
-    "concept name code without a value": lambda ds: delattr(
-        _first(ds, "113830").ConceptNameCodeSequence[0], "CodeValue"),
-    "acquisition with no children": _empty_sequence("113819", "ContentSequence"),
-    "concept name as a string": _replace_element("113830", 0x0040A043, "LO", "Mean CTDIvol"),
-    "content sequence as text": _replace_element("113819", 0x0040A730, "UT", "not a sequence"),
-    "measured value as a number": _replace_element("113830", 0x0040A300, "FD", 12.5),
-    "numeric value as binary": _replace_element("113830", 0x0040A30A, "OB", b"\x00\x01\x02\x03"),
-    "event UID as a sequence": _replace_element("113769", 0x0040A124, "SQ", Sequence([Dataset()])),
-    "text value as a sequence": _replace_element("125203", 0x0040A160, "SQ", Sequence([Dataset()])),
+        "CodeValue", "furlong"), "'Mean CTDIvol' is in unit 'furlong', which cannot be read"),
+    "CTDIvol not a number": (_numeric_value("113830", "twelve"),
+                             "'Mean CTDIvol': 'twelve' is not a number"),
+    "CTDIvol empty": (_numeric_value("113830", ""), None),
+    "acquisition type without a code": (_drop("113820", "ConceptCodeSequence"), 12.34),
+    "acquisition type with an empty code": (
+        _empty_sequence("113820", "ConceptCodeSequence"), 12.34),
+    "event UID missing its value": (_drop("113769", "UID"), 12.34),
+    "protocol missing its text": (_drop("125203", "TextValue"), 12.34),
+    "concept name missing on every item": (_drop_concept_names, "no events"),
+    "concept name code without a value": (lambda ds: delattr(
+        _first(ds, "113830").ConceptNameCodeSequence[0], "CodeValue"), None),
+    "acquisition with no children": (_empty_sequence("113819", "ContentSequence"), None),
+    "concept name as a string": (
+        _replace_element("113830", 0x0040A043, "LO", "Mean CTDIvol"),
+        "the CT dose report's content tree is malformed near irradiation event 1"),
+    "content sequence as text": (
+        _replace_element("113819", 0x0040A730, "UT", "not a sequence"),
+        "the CT dose report's content tree is malformed near irradiation event 1"),
+    "measured value as a number": (
+        _replace_element("113830", 0x0040A300, "FD", 12.5), None),
+    "numeric value as binary": (lambda ds: _first(ds, "113830").MeasuredValueSequence[0]
+                                .__setitem__(0x0040A30A, DataElement(0x0040A30A, "OB",
+                                                                     b"\x00\x01\x02\x03")),
+                                r"'Mean CTDIvol': '\x00\x01\x02\x03' is not a number"),
+    "event UID as a sequence": (
+        _replace_element("113769", 0x0040A124, "SQ", Sequence([Dataset()])), 12.34),
+    "text value as a sequence": (
+        _replace_element("125203", 0x0040A160, "SQ", Sequence([Dataset()])), 12.34),
 }
+
+
+#: Sequences written as something else. In implicit VR the dictionary says "sequence", so their
+#: bytes are read as a sequence and found broken.
+NOT_A_SEQUENCE = {"concept name as a string", "content sequence as text",
+                  "measured value as a number"}
 
 
 @pytest.mark.parametrize("implicit", [False, True], ids=["explicit", "implicit"])
 @pytest.mark.parametrize("case", MALFORMED)
 def test_malformed_content_tree(app, tmp_path, case, implicit):
-    ds = _malformed(ct_dose_report(), MALFORMED[case])
+    change, expected = MALFORMED[case]
+    if implicit and case in NOT_A_SEQUENCE:
+        expected = "a sequence holds element"
+    ds = _malformed(ct_dose_report(), change)
     with app.app_context():
         outcome = import_bytes(tmp_path, to_bytes(ds, implicit), "malformed.dcm",
-                               allowed=("imported", "rejected", "failed"))
-        if outcome.status == "imported":
-            # The damage hit something that is not stored, or that is stored as absent.
-            study = stored_study()
-            assert study.number_of_events in (0, 1)
+                               allowed=("imported", "failed"))
+        if isinstance(expected, str) and expected != "no events":
+            assert outcome.status == "failed"
+            assert outcome.message.startswith(expected), outcome.message
+            return
+        assert outcome.status == "imported", outcome.line()
+        events = stored_study().ctradiationdose_set[0].ctirradiationeventdata_set
+        if expected == "no events":
+            assert events == []
+        else:
+            assert [event.mean_ctdivol for event in events] == [expected]
 
 
 def test_a_report_without_a_document_title_is_rejected(app, tmp_path):

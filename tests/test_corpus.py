@@ -75,10 +75,11 @@ def test_reimport_changes_nothing(app, name):
 
 def test_all_files_into_one_database(app):
     reference = json.loads((EXPECTED / "ALL-in-one-db.json").read_text())
+    # Files by SOP Instance UID: an edited copy may keep the original's (Zee_adjusted).
     sop_to_file = {}
     with app.app_context():
         for name in reference["order"]:
-            sop_to_file[_sop_uid(DICOM / name)] = name
+            sop_to_file.setdefault(_sop_uid(DICOM / name), []).append(name)
             import_file(DICOM / name)
         studies = _stored_studies()
         ours = sorted(
@@ -98,9 +99,29 @@ def test_all_files_into_one_database(app):
         for source, expected in zip(reference["study_sources"], reference["studies"]):
             files = tuple(sorted(source["files_recorded_in_objectuidsprocessed"]))
             stored = by_key[(source["study_instance_uid"], files)]
-            result.add(compare_study(dump_study(stored), expected, record=False, file=files[-1]))
+            # OpenREM recorded no file for a Philips dose screen; name it by its study.
+            name = (files or source["files_with_same_study_instance_uid"])[-1]
+            result.add(compare_study(_without_meanings(dump_study(stored)),
+                                     _without_meanings(expected), record=False, file=name))
         TOTALS.add(result)
         assert not result.mismatches, result.report()
+
+
+def _without_meanings(tree):
+    """Coded values reduced to their code values.
+
+    OpenREM's code table gives a code value the first meaning it met (CHEST, then Chest in
+    every later object); Kerma keeps the meaning each object sent (docs/import.md). In one
+    database the reference's meanings therefore depend on the import order; the single-file
+    tests compare them.
+    """
+    if isinstance(tree, list):
+        return [_without_meanings(item) for item in tree]
+    if isinstance(tree, dict):
+        if set(tree) == {"code_value", "code_meaning"}:
+            return {"code_value": tree["code_value"], "code_meaning": None}
+        return {key: _without_meanings(value) for key, value in tree.items()}
+    return tree
 
 
 def _recorded_files(study, sop_to_file):
@@ -109,7 +130,8 @@ def _recorded_files(study, sop_to_file):
     Kerma also records Philips dose screens, which OpenREM did not (a documented difference,
     tests/documented/images.py), so they are left out of the comparison.
     """
-    files = (sop_to_file.get(o.sop_instance_uid, "?") for o in study.objectuidsprocessed_set)
+    files = (name for o in study.objectuidsprocessed_set
+             for name in sop_to_file.get(o.sop_instance_uid, ["?"]))
     return tuple(sorted(f for f in files if not f.startswith("CT-SC-Philips")))
 
 

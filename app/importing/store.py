@@ -2,7 +2,8 @@
 
 Decisions, for an object whose Study Instance UID is already stored:
 
-- its SOP Instance UID was imported before: nothing to do;
+- its SOP Instance UID was imported before into a study with this Study Instance UID: nothing
+  to do;
 - a dose report whose irradiation events equal, or are a subset of, a stored study's: a
   duplicate (its SOP Instance UID is recorded against that study);
 - a dose report whose events include all of a stored study's and more (a cumulative report,
@@ -44,9 +45,13 @@ def store(session, record: dict, source: str) -> Outcome:
                       modality_type=record.get("modality_type"),
                       warnings=list(meta.get("warnings", ())))
 
+    # Scoped to the study: an object edited under another Study Instance UID (keeping its SOP
+    # Instance UID) is a new study, as OpenREM stores it.
     imported_into = sop_uid and session.scalars(
         select(ObjectUIDsProcessed.general_study_module_attr_id)
-        .where(ObjectUIDsProcessed.sop_instance_uid == sop_uid)
+        .join(ObjectUIDsProcessed.general_study_module_attr)
+        .where(ObjectUIDsProcessed.sop_instance_uid == sop_uid,
+               GeneralStudyModuleAttr.study_instance_uid == study_uid)
     ).first()
     if imported_into:
         outcome.status, outcome.message = DUPLICATE, "this object was imported before"
