@@ -24,7 +24,7 @@ from ..models.study import GeneralStudyModuleAttr, ObjectUIDsProcessed
 from .equipment import unique_equipment
 from .identity import apply_policy
 from .outcome import DUPLICATE, IMPORTED, Outcome
-from .rows import CodeCache, build, check_uid
+from .rows import CodeCache, RecordRow, check_uid, insert
 from .merging import merge_image_events, merge_nm
 from .summary import fill_summary
 
@@ -96,28 +96,23 @@ def store(session, record: dict, source: str) -> Outcome:
             outcome.message = "added to the stored study"
             return outcome
 
-    study = _new_study(session, record)
-    for uid in dict.fromkeys(carried_uids):
-        _record_sop(study, uid)
-    _record_sop(study, sop_uid)
-    fill_summary(study)
-    session.add(study)
-    session.flush()
-    outcome.study_id = study.id
+    outcome.study_id = _insert_study(session, record, [*carried_uids, sop_uid])
     return outcome
 
 
-def _new_study(session, record):
-    codes = CodeCache(session)
-    study = build(GeneralStudyModuleAttr, record, codes)
+def _insert_study(session, record, sop_uids) -> int:
+    """Store the record as a new study, with its equipment identities, processed objects and
+    summary fields; its id."""
     device_uid = record.get("_meta", {}).get("device_observer_uid")
-    for equipment, equipment_record in zip(
-        study.generalequipmentmoduleattr_set, record.get("generalequipmentmoduleattr_set") or ()
-    ):
-        identity = unique_equipment(session, equipment_record, device_uid)
-        equipment.unique_equipment_name = identity
+    study = RecordRow(record)
+    for equipment in record.get("generalequipmentmoduleattr_set") or ():
+        identity = unique_equipment(session, equipment, device_uid)
+        equipment["unique_equipment_name"] = identity
         _apply_user_defined_modality(study, identity)
-    return study
+    record["objectuidsprocessed_set"] = [
+        {"sop_instance_uid": uid} for uid in dict.fromkeys(sop_uids) if uid]
+    fill_summary(study)
+    return insert(session, GeneralStudyModuleAttr, record, CodeCache(session))
 
 
 def _apply_user_defined_modality(study, identity):
