@@ -47,7 +47,10 @@ def _import_in_process(database_url, names, barrier, results):
 
 def _run(database_url, orders):
     """Start one process per order; return every (pid, file, status, message)."""
-    context = multiprocessing.get_context("spawn")
+    # Forked workers start at once with everything imported; the parent holds no database
+    # connection at this point (each worker opens its own). Spawn where fork does not exist.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     barrier = context.Barrier(len(orders))
     results = context.Queue()
     processes = [context.Process(target=_import_in_process,
