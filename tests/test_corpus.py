@@ -75,6 +75,7 @@ def test_reimport_changes_nothing(app, name):
 
 def test_all_files_into_one_database(app):
     reference = json.loads((EXPECTED / "ALL-in-one-db.json").read_text())
+    # Files by SOP Instance UID: an edited copy may keep the original's (Zee_adjusted).
     sop_to_file = {}
     with app.app_context():
         for name in reference["order"]:

@@ -1,7 +1,7 @@
 """Equipment identity: each distinct device gets one UniqueEquipmentNames row and a display name."""
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from ..models.study import UniqueEquipmentNames
 
@@ -41,7 +41,7 @@ def unique_equipment(session, equipment: dict, device_observer_uid: str | None):
         sibling = session.scalars(
             select(UniqueEquipmentNames).filter_by(**same_device).order_by(UniqueEquipmentNames.id)
         ).first()
-    row = UniqueEquipmentNames(
+    values = dict(
         **{name: (equipment.get(name) or None) and equipment[name][:256] for name in IDENTITY_FIELDS},
         **hashes,
         device_observer_uid=device_observer_uid and device_observer_uid[:128],
@@ -49,5 +49,7 @@ def unique_equipment(session, equipment: dict, device_observer_uid: str | None):
         user_defined_modality=sibling.user_defined_modality if sibling else None,
         hash_generated=True,
     )
-    session.add(row)
-    return row
+    # Inserted at once rather than at the next flush, which costs more than the row.
+    row_id = session.execute(
+        insert(UniqueEquipmentNames).returning(UniqueEquipmentNames.id), [values]).scalar_one()
+    return session.get(UniqueEquipmentNames, row_id)
