@@ -6,8 +6,7 @@ from pathlib import Path
 from pydicom import dcmread
 from pydicom.errors import InvalidDicomError
 
-from ..extractors.errors import ExtractionError
-from ..extractors.sequences import read_file
+from ..extractors.lightread import LightReadError, read_dicom
 
 
 class Unreadable(Exception):
@@ -32,13 +31,13 @@ def read_dataset(path):
         raise Unreadable("is empty", rejected=True)
     try:
         if data[128:132] == b"DICM":
-            ds = read_file(path)
+            ds = read_dicom(data)
         else:
             # No preamble: a bare dataset, or not DICOM at all; pydicom decides.
             ds = dcmread(BytesIO(data), stop_before_pixels=True)
     except InvalidDicomError:
         raise Unreadable("is not a DICOM file", rejected=True) from None
-    except ExtractionError as exc:
+    except LightReadError as exc:
         raise Unreadable(str(exc)) from None
     except RecursionError:
         raise Unreadable("is nested too deeply to be a dose report") from None
