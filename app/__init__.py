@@ -85,18 +85,28 @@ def _register_blueprints(app):
     from .auth import bp as auth_bp
     from .exports.views import bp as exports_bp
     from .importing.views import bp as imports_bp
+    from .admin import register as register_admin
     from .main import bp as main_bp
+    from .network import bp as network_bp
+    from .tasks.views import bp as tasks_bp
+    from .modalities import register as register_modalities
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(imports_bp)
+    register_admin(app)
+    register_modalities(app)
+    app.register_blueprint(network_bp)
+    app.register_blueprint(tasks_bp)
     app.register_blueprint(exports_bp)
 
 
 def _register_web(app):
     from . import auth, errors, navigation
+    from .tasks import queue
 
     auth.init_app(app)
+    queue.init_app(app)
     errors.register(app)
     navigation.register(app)
 

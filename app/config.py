@@ -20,3 +20,37 @@ class Defaults:
     MAX_CONTENT_LENGTH = 512 * 1024 * 1024
     PAGE_SIZES = (10, 25, 50, 100, 200, 400)
     DEFAULT_PAGE_SIZE = 25
+    # Fluoroscopy alert levels: a study whose DAP or dose at the reference point reaches
+    # these in either plane is highlighted in the list and on its page.
+    RF_ALERT_DAP_CGYCM2 = 20000
+    RF_ALERT_RP_GY = 2
+
+    # The DICOM listener (``flask dicom listen``). The settings saved on the admin page
+    # (DICOM network) override these five.
+    DICOM_AE_TITLE = "KERMA"
+    DICOM_PORT = 11112
+    DICOM_BIND = "127.0.0.1"
+    # Calling AE titles and peer hosts (addresses, networks such as 10.1.0.0/16, or host
+    # names) allowed to associate; an empty list allows any.
+    DICOM_ALLOWED_AE_TITLES = []
+    DICOM_ALLOWED_HOSTS = []
+    # Refuse associations addressed to another AE title (a misconfigured sender).
+    DICOM_REQUIRE_CALLED_AE = True
+    DICOM_MAX_ASSOCIATIONS = 10
+    # Largest PDU Kerma accepts, in bytes (0: no limit); larger PDUs mean fewer round trips.
+    DICOM_MAX_PDU = 262144
+    # Received objects wait here for the import worker; None means instance/spool.
+    SPOOL_DIR = None
+
+    # The task queue (Huey) behind the DICOM listener and other long work, run by
+    # ``flask worker``: "sqlite" (a file, HUEY_SQLITE_PATH, None meaning instance/tasks.sqlite)
+    # or "redis" (HUEY_REDIS_URL, e.g. redis://localhost:6379/0; needs the redis package).
+    HUEY_STORAGE = "sqlite"
+    HUEY_SQLITE_PATH = None
+    HUEY_REDIS_URL = None
+    HUEY_NAME = "kerma"
+    # Worker threads of ``flask worker``, and the longest pause between looks at an idle queue.
+    WORKER_COUNT = 2
+    WORKER_POLL_SECONDS = 0.5
+    # Finished tasks kept for the Tasks page; older ones are removed.
+    TASK_HISTORY_MAX = 2000

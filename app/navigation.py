@@ -29,6 +29,10 @@ NAV_LINKS = (
     NavLink("Exports", "exports.index", roles=("export",)),
     NavLink("Admin", "auth.user_list", roles=("admin",), children=(
         NavLink("Users", "auth.user_list", roles=("admin",)),
+        NavLink("DICOM network", "network.settings", roles=("admin",)),
+        NavLink("Quarantine", "network.quarantine", roles=("admin",)),
+        NavLink("Tasks", "tasks.index", roles=("admin",)),
+        NavLink("Audit log", "admin.audit_log", roles=("admin",)),
     )),
 )
 

@@ -5,13 +5,15 @@ KERMA_TEST_DATABASE_URL) from every model registered on ``db.metadata``; after e
 rows are removed, so every test starts from empty tables with ids counting from 1. The
 PostgreSQL database is emptied of all its tables at the start: give the tests their own.
 
-Fixtures: ``app``, ``csrf_app``, ``client``, ``runner``, ``make_user``, ``log_in``, ``login_as``.
+Fixtures: ``app`` (settings added by ``app_config``), ``csrf_app``, ``client``, ``runner``,
+``make_user``, ``log_in``, ``login_as``.
 """
 import itertools
 import os
 import re
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import MetaData, event
 from sqlalchemy.exc import IntegrityError
 
@@ -116,8 +118,30 @@ def _track_writes(engine):
     return state
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by the applications of a test session.
+
+    Every test builds a new application, and compiling the templates again would cost each
+    test more than its requests do. Entries are keyed by the template source's checksum.
+    """
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if (found := self.compiled.get((bucket.key, bucket.checksum))) is not None:
+            bucket.bytecode_from_string(found)
+
+    def dump_bytecode(self, bucket):
+        self.compiled[(bucket.key, bucket.checksum)] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _MemoryBytecodeCache()
+
+
 def _make_app(database_url, **overrides):
     app = create_app(_test_config(database_url, **overrides))
+    app.jinja_env.bytecode_cache = _TEMPLATES
     with app.app_context():
         writes = _track_writes(db.engine)
     return app, writes
@@ -132,21 +156,27 @@ def _dispose(app, writes):
 
 
 @pytest.fixture
-def app(database_url):
+def app_config():
+    """Extra settings for ``app`` and ``csrf_app``; a test module overrides it to add its own."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config):
     """The application with CSRF checks off, on empty tables.
 
     No application context is pushed: wrap database work in ``with app.app_context():`` so
     that each request of the test client gets its own context (and its own ``g``).
     """
-    app, writes = _make_app(database_url)
+    app, writes = _make_app(database_url, **app_config)
     yield app
     _dispose(app, writes)
 
 
 @pytest.fixture
-def csrf_app(database_url):
+def csrf_app(database_url, app_config):
     """The application with CSRF checks on, for the tests of CSRF protection."""
-    app, writes = _make_app(database_url, WTF_CSRF_ENABLED=True)
+    app, writes = _make_app(database_url, **{**app_config, "WTF_CSRF_ENABLED": True})
     yield app
     _dispose(app, writes)
 

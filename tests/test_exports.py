@@ -626,3 +626,18 @@ def test_flask_export_with_pid_and_surveys(app, runner, tmp_path):
     assert wrong.exit_code != 0 and "no nhsbsp survey" in wrong.output
     extra = runner.invoke(args=["export", "ct", "--filter", "nonsense", "-o", str(target)])
     assert extra.exit_code != 0 and "NAME=VALUE" in extra.output
+
+
+def test_export_applies_the_list_page_filters(app, client, login_as):
+    """An export holds exactly the studies its list page shows for the same query."""
+    from app.importing import import_file
+    from conformance import CORPUS
+
+    login_as("view", "export")
+    with app.app_context():
+        for name in ("CT-RDSR-Siemens-Multi-1.dcm", "CT-RDSR-GEPixelMed.dcm"):
+            assert import_file(CORPUS / "dicom" / name).status == "imported"
+    everything = client.get("/exports/ct.csv").get_data(as_text=True).splitlines()
+    filtered = client.get("/exports/ct.csv?manufacturer=siemens").get_data(as_text=True).splitlines()
+    assert len(everything) == 3 and len(filtered) == 2
+    assert "SIEMENS" in filtered[1] and "GE MEDICAL" not in filtered[1]

@@ -46,7 +46,8 @@ def export_command(modality, fmt, survey, extra, with_pid, output, **filters):
         if not sep:
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--filter")
         args.add(name, value)
-    query = export_query(modality, args)
+    # The server's command line is trusted like a pid user: it may filter on identifiers.
+    query = export_query(modality, args, pid=True)
     path = Path(output)
     if survey:
         found = SURVEYS.get((modality, survey))

@@ -57,7 +57,7 @@ def download(modality, fmt, survey):
     args = request.args.copy()
     for key in OWN_ARGUMENTS:
         args.pop(key, None)
-    query = export_query(modality, args)
+    query = export_query(modality, args, pid=current_user.has_role("pid"))
     identifiers = stored_identifiers(db.session, query) if with_pid else NO_IDENTIFIERS
     description = "; ".join(f"{key}={value}" for key, value in filters.items())
     name = survey or "all"

@@ -21,10 +21,16 @@ def default_display_name(equipment: dict) -> str:
     return " ".join(p for p in parts if p) or "Blank"
 
 
-def unique_equipment(session, equipment: dict, device_observer_uid: str | None):
-    """The identity row for this device, created (with its display name) if new."""
+def identity_hashes(equipment: dict, device_observer_uid: str | None) -> dict:
+    """The ``<field>_hash`` columns that identify a device, as the unique constraint sees them."""
     hashes = {f"{name}_hash": _digest(equipment.get(name)) for name in IDENTITY_FIELDS}
     hashes["device_observer_uid_hash"] = _digest(device_observer_uid)
+    return hashes
+
+
+def unique_equipment(session, equipment: dict, device_observer_uid: str | None):
+    """The identity row for this device, created (with its display name) if new."""
+    hashes = identity_hashes(equipment, device_observer_uid)
     query = select(UniqueEquipmentNames).filter_by(**hashes)
     with session.no_autoflush:
         found = session.scalars(query).first()

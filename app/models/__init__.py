@@ -70,3 +70,5 @@ from .study import (
     UniqueEquipmentNames,
 )
 from . import auth  # noqa: F401  (users, their roles and the audit log)
+from .network import DicomKeepSettings, DicomStoreSettings
+from .tasks import BackgroundTask, TaskHourlyCount

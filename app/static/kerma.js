@@ -16,3 +16,40 @@ document.body.addEventListener("htmx:responseError", function (event) {
   }
   messages.replaceChildren(fragment);
 });
+
+// Event tables of the detail pages (data-sortable) sort by a column when its header is
+// clicked: numbers as numbers, text as text, empty cells last. Without scripts they keep
+// the order the dose report gave.
+document.addEventListener("click", function (event) {
+  var header = event.target.closest("table[data-sortable] thead th");
+  if (!header) {
+    return;
+  }
+  var table = header.closest("table");
+  var column = Array.prototype.indexOf.call(header.parentNode.children, header);
+  var ascending = header.getAttribute("aria-sort") !== "ascending";
+  table.querySelectorAll("thead th").forEach(function (th) {
+    th.removeAttribute("aria-sort");
+  });
+  header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var key = function (row) {
+    var text = (row.cells[column] ? row.cells[column].textContent : "").trim();
+    var number = Number(text);
+    return {empty: text === "", number: isNaN(number) ? null : number, text: text};
+  };
+  rows.sort(function (a, b) {
+    var x = key(a), y = key(b);
+    if (x.empty || y.empty) {
+      return x.empty === y.empty ? 0 : (x.empty ? 1 : -1);
+    }
+    var order = (x.number !== null && y.number !== null)
+      ? x.number - y.number
+      : x.text.localeCompare(y.text, undefined, {numeric: true});
+    return ascending ? order : -order;
+  });
+  rows.forEach(function (row) {
+    body.appendChild(row);
+  });
+});

@@ -1,0 +1,1 @@
+"""Developer tools: synthetic studies for demonstrations, page work and benchmarks."""
