@@ -17,13 +17,13 @@ EVENT_QUERY = BatchQuery(select_fields(
 ).order_by(CtIrradiationEventData.id), CtRadiationDose.general_study_module_attr_id)
 EVENT_FIELDS = EVENT_QUERY.fields[1:]
 ROOTS = RootQuery(CtRadiationDose, ("id", "comment"))
-SOURCES = ChildQuery(EVENTS + (CtIrradiationEventData.ctxraysourceparameters_set,), (
+SOURCES = ChildQuery(CtIrradiationEventData.ctxraysourceparameters_set, (
     "identification_of_the_xray_source", "kvp", "maximum_xray_tube_current",
     "xray_tube_current", "exposure_time_per_rotation"))
-LENGTHS = ChildQuery(EVENTS + (CtIrradiationEventData.scanninglength_set,), (
+LENGTHS = ChildQuery(CtIrradiationEventData.scanninglength_set, (
     "scanning_length", "top_z_location_of_scanning_length",
     "bottom_z_location_of_scanning_length"))
-CHECKS = ChildQuery(EVENTS + (CtIrradiationEventData.ctdosecheckdetails_set,), (
+CHECKS = ChildQuery(CtIrradiationEventData.ctdosecheckdetails_set, (
     "dlp_alert_value_configured", "ctdivol_alert_value_configured", "dlp_alert_value",
     "ctdivol_alert_value", "accumulated_dlp_forward_estimate",
     "accumulated_ctdivol_forward_estimate", "alert_reason_for_proceeding",
@@ -53,18 +53,20 @@ def load(session, ids, studies):
     """Add each study's CT events (with sources, scanning length, dose check) and comment."""
     for study_id, root in ROOTS.first(session, ids).items():
         studies[study_id].root = root
+    events = EVENT_QUERY.rows(session, ids)
+    event_ids = [row[1] for row in events]
     sources = {event: (own[0] + own[1] if len(own) > 1 else own[0] + NO_SOURCE)
-               for event, own in SOURCES.by_parent(session, ids).items()}
-    lengths = LENGTHS.by_parent(session, ids)
-    checks = CHECKS.by_parent(session, ids)
+               for event, own in SOURCES.by_parent(session, event_ids).items()}
+    lengths = LENGTHS.by_parent(session, event_ids)
+    checks = CHECKS.by_parent(session, event_ids)
     no_sources, no_length = NO_SOURCE + NO_SOURCE, (NO_LENGTH,)
-    for row in EVENT_QUERY.rows(session, ids):
+    for row in events:
         event_id = row[1]
         check = checks.get(event_id)
         studies[row[0]].events.append(
             row[1:] + sources.get(event_id, no_sources) + lengths.get(event_id, no_length)[0]
             + (PHANTOMS.get(row[_PHANTOM_CODE], row[_PHANTOM_MEANING]),
-               dose_check(check[0][2:]) if check else None))
+               dose_check(check[0][1:]) if check else None))
 
 
 def dose_check(check: tuple) -> str | None:

@@ -121,6 +121,30 @@ class BatchQuery:
 
 
 class ChildQuery(BatchQuery):
+    """The rows of a child table for a batch of owner ids (``relationship`` is the owner's
+    collection, e.g. ``CtIrradiationEventData.ctxraysourceparameters_set``).
+
+    Each row starts with ``parent_id``, then the values of ``names``; ``fields`` names them
+    all. Filtering on the owners' ids found by the previous query reads one index, where a
+    filter on the study would join every table in between.
+    """
+
+    def __init__(self, relationship, names: Sequence[str]):
+        model = relationship.property.mapper.class_
+        parent_key = next(iter(relationship.property.remote_side))
+        stmt = select_fields(model, names, keys=(parent_key.label("parent_id"),)).order_by(model.id)
+        super().__init__(stmt, parent_key)
+
+    def by_parent(self, session, parent_ids) -> dict[int, list[tuple]]:
+        """The rows grouped by their owner's id."""
+        groups = defaultdict(list)
+        if parent_ids:
+            for row in self.rows(session, parent_ids):
+                groups[row[0]].append(row)
+        return groups
+
+
+class StudyChildQuery(BatchQuery):
     """The rows of one table under a dose report root, for a batch of studies.
 
     ``path`` is the chain of child collections from the root (a model with

@@ -13,28 +13,28 @@ from ..models.nm import (
 from . import columns as c
 from .columns import Block
 from .common import ModalityExport
-from .loading import ChildQuery, RootQuery, Shape, max_children, study_shape
+from .loading import RootQuery, Shape, StudyChildQuery, max_children, study_shape
 
 ADMINISTRATIONS = (Root.radiopharmaceuticaladministrationeventdata_set,)
 CHARACTERISTICS = (Root.radiopharmaceuticaladministrationpatientcharacteristics_set,)
 ROOTS = RootQuery(Root, ("id", "comment", "associated_procedure", "has_intent"))
-ADMINISTRATION = ChildQuery(ADMINISTRATIONS, (
+ADMINISTRATION = StudyChildQuery(ADMINISTRATIONS, (
     "radiopharmaceutical_agent", "radiopharmaceutical_agent_string", "radionuclide",
     "radionuclide_half_life", "administered_activity", "effective_dose",
     "radiopharmaceutical_start_datetime", "radiopharmaceutical_stop_datetime",
     "route_of_administration", "laterality", "comment"))
-PATIENT = ChildQuery(CHARACTERISTICS, (
+PATIENT = StudyChildQuery(CHARACTERISTICS, (
     "body_surface_area", "body_surface_area_formula", "body_mass_index", "equation", "glucose",
     "fasting_duration", "hydration_volume", "recent_physical_activity", "serum_creatinine"))
-PERSONS = ChildQuery(ADMINISTRATIONS + (Administration.personparticipant_set,),
+PERSONS = StudyChildQuery(ADMINISTRATIONS + (Administration.personparticipant_set,),
                      ("person_name", "person_role_in_procedure_cid", "person_role_in_procedure"))
-ORGANS = ChildQuery(ADMINISTRATIONS + (Administration.organdose_set,), (
+ORGANS = StudyChildQuery(ADMINISTRATIONS + (Administration.organdose_set,), (
     "finding_site", "laterality", "organ_dose", "mass", "measurement_method",
     "reference_authority_code", "reference_authority_text"))
-STATES = ChildQuery(CHARACTERISTICS + (Characteristics.patientstate_set,), ("patient_state",))
-RATES = ChildQuery(CHARACTERISTICS + (Characteristics.glomerularfiltrationrate_set,), (
+STATES = StudyChildQuery(CHARACTERISTICS + (Characteristics.patientstate_set,), ("patient_state",))
+RATES = StudyChildQuery(CHARACTERISTICS + (Characteristics.glomerularfiltrationrate_set,), (
     "glomerular_filtration_rate", "measurement_method", "equivalent_meaning_of_concept_name"))
-SERIES = ChildQuery((Root.petseries_set,), (
+SERIES = StudyChildQuery((Root.petseries_set,), (
     "series_datetime", "number_of_slices", "reconstruction_method", "coincidence_window_width",
     "energy_window_lower_limit", "energy_window_upper_limit", "scan_progression_direction",
     "number_of_rr_intervals", "number_of_time_slots", "number_of_time_slices"))

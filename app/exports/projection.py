@@ -16,8 +16,6 @@ from .loading import BatchQuery, ChildQuery, RootQuery, Shape, max_events, selec
 
 ROOT = ProjectionXRayRadiationDose
 EVENTS = (ROOT.irradeventxraydata_set,)
-SOURCE = EVENTS + (IrradEventXRayData.irradeventxraysourcedata_set,)
-MECHANICAL = EVENTS + (IrradEventXRayData.irradeventxraymechanicaldata_set,)
 
 EVENT_QUERY = BatchQuery(select_fields(
     IrradEventXRayData,
@@ -28,32 +26,30 @@ EVENT_QUERY = BatchQuery(select_fields(
     path=EVENTS, keys=(ROOT.general_study_module_attr_id.label("study_id"),),
 ).order_by(IrradEventXRayData.id), ROOT.general_study_module_attr_id)
 ROOTS = RootQuery(ROOT, ("id", "comment"))
-SOURCES = ChildQuery(SOURCE, (
+SOURCES = ChildQuery(IrradEventXRayData.irradeventxraysourcedata_set, (
     "id", "dose_rp", "average_glandular_dose", "fluoro_mode", "pulse_rate", "number_of_pulses",
     "irradiation_duration", "average_xray_tube_current", "exposure_time", "focal_spot_size",
     "anode_target_material", "collimated_field_area", "collimated_field_height",
     "collimated_field_width", "ii_field_size", "exposure_control_mode", "grid_focal_distance"))
-DETECTORS = ChildQuery(EVENTS + (IrradEventXRayData.irradeventxraydetectordata_set,), (
+DETECTORS = ChildQuery(IrradEventXRayData.irradeventxraydetectordata_set, (
     "exposure_index", "target_exposure_index", "deviation_index", "relative_xray_exposure"))
-MECHANICS = ChildQuery(MECHANICAL, (
+MECHANICS = ChildQuery(IrradEventXRayData.irradeventxraymechanicaldata_set, (
     "id", "positioner_primary_angle", "positioner_secondary_angle", "column_angulation",
     "compression_thickness", "compression_force", "magnification_factor"))
 DISTANCES = ChildQuery(
-    MECHANICAL + (IrradEventXRayMechanicalData.doserelateddistancemeasurements_set,), (
+    IrradEventXRayMechanicalData.doserelateddistancemeasurements_set, (
         "distance_source_to_detector", "distance_source_to_isocenter",
         "distance_source_to_entrance_surface", "distance_source_to_reference_point",
         "table_height_position", "radiological_thickness"))
-KVPS = ChildQuery(SOURCE + (IrradEventXRaySourceData.kvp_set,), ("kvp",))
-CURRENTS = ChildQuery(SOURCE + (IrradEventXRaySourceData.xraytubecurrent_set,),
-                      ("xray_tube_current",))
-EXPOSURES = ChildQuery(SOURCE + (IrradEventXRaySourceData.exposure_set,), ("exposure",))
-PULSE_WIDTHS = ChildQuery(SOURCE + (IrradEventXRaySourceData.pulsewidth_set,), ("pulse_width",))
-FILTERS = ChildQuery(SOURCE + (IrradEventXRaySourceData.xrayfilters_set,), (
+KVPS = ChildQuery(IrradEventXRaySourceData.kvp_set, ("kvp",))
+CURRENTS = ChildQuery(IrradEventXRaySourceData.xraytubecurrent_set, ("xray_tube_current",))
+EXPOSURES = ChildQuery(IrradEventXRaySourceData.exposure_set, ("exposure",))
+PULSE_WIDTHS = ChildQuery(IrradEventXRaySourceData.pulsewidth_set, ("pulse_width",))
+FILTERS = ChildQuery(IrradEventXRaySourceData.xrayfilters_set, (
     "xray_filter_type", "xray_filter_material", "xray_filter_thickness_minimum",
     "xray_filter_thickness_maximum"))
-GRIDS = ChildQuery(SOURCE + (IrradEventXRaySourceData.xraygrid_set,), ("xray_grid",))
-MODIFIERS = ChildQuery(EVENTS + (IrradEventXRayData.imageviewmodifier_set,),
-                       ("image_view_modifier",))
+GRIDS = ChildQuery(IrradEventXRaySourceData.xraygrid_set, ("xray_grid",))
+MODIFIERS = ChildQuery(IrradEventXRayData.imageviewmodifier_set, ("image_view_modifier",))
 
 DERIVED = (
     "kvp", "tube_current", "mas", "pulse_width", "pulse_values", "filters",
@@ -96,31 +92,33 @@ def load(session, ids, studies):
     """Add each study's projection events, with first source/detector/mechanical data."""
     for study_id, root in ROOTS.first(session, ids).items():
         studies[study_id].root = root
-    sources = _first(SOURCES.by_parent(session, ids))
-    detectors = _first(DETECTORS.by_parent(session, ids))
-    mechanics = _first(MECHANICS.by_parent(session, ids))
-    distances = _first(DISTANCES.by_parent(session, ids))
-    kvps = KVPS.by_parent(session, ids)
-    currents = CURRENTS.by_parent(session, ids)
-    exposures = EXPOSURES.by_parent(session, ids)
-    widths = PULSE_WIDTHS.by_parent(session, ids)
-    filters = FILTERS.by_parent(session, ids)
-    grids = GRIDS.by_parent(session, ids)
-    modifiers = MODIFIERS.by_parent(session, ids)
-    source_id = EVENT_SHAPE.parts["source"].index("id")
-    mechanical_id = EVENT_SHAPE.parts["mechanical"].index("id")
-    for row in EVENT_QUERY.rows(session, ids):
+    events = EVENT_QUERY.rows(session, ids)
+    event_ids = [row[1] for row in events]
+    sources = _first(SOURCES.by_parent(session, event_ids))
+    detectors = _first(DETECTORS.by_parent(session, event_ids))
+    mechanics = _first(MECHANICS.by_parent(session, event_ids))
+    modifiers = MODIFIERS.by_parent(session, event_ids)
+    source_ids = [source[_SOURCE_ID] for source in sources.values()]
+    distances = _first(DISTANCES.by_parent(
+        session, [mechanical[_MECHANICAL_ID] for mechanical in mechanics.values()]))
+    kvps = KVPS.by_parent(session, source_ids)
+    currents = CURRENTS.by_parent(session, source_ids)
+    exposures = EXPOSURES.by_parent(session, source_ids)
+    widths = PULSE_WIDTHS.by_parent(session, source_ids)
+    filters = FILTERS.by_parent(session, source_ids)
+    grids = GRIDS.by_parent(session, source_ids)
+    for row in events:
         event_id = row[1]
         source = sources.get(event_id, NO["source"])
         mechanical = mechanics.get(event_id, NO["mechanical"])
-        sid = source[source_id]
+        sid = source[_SOURCE_ID]
         derived = _derived(
             row, source, _values(kvps, sid), _values(currents, sid), _values(exposures, sid),
             _values(widths, sid), filters.get(sid, ()), grids.get(sid, ()),
             modifiers.get(event_id, ()))
         studies[row[0]].events.append(
             row[1:] + source + detectors.get(event_id, NO["detector"]) + mechanical
-            + distances.get(mechanical[mechanical_id], NO["distances"]) + derived)
+            + distances.get(mechanical[_MECHANICAL_ID], NO["distances"]) + derived)
 
 
 def _first(groups):
@@ -128,10 +126,12 @@ def _first(groups):
 
 
 def _values(groups, key):
-    """The one value of each child row (after its two keys)."""
-    return [row[2] for row in groups.get(key, ())]
+    """The one value of each child row (after its key)."""
+    return [row[1] for row in groups.get(key, ())]
 
 
+_SOURCE_ID = SOURCES.fields.index("id")
+_MECHANICAL_ID = MECHANICS.fields.index("id")
 _AVERAGE_CURRENT = SOURCES.fields.index("average_xray_tube_current")
 _ANODE = SOURCES.fields.index("anode_target_material")
 _PLANE_CODE = 1 + EVENT_QUERY.fields[1:].index("acquisition_plane_code")
@@ -163,7 +163,7 @@ def _derived(row, source, kvps, currents, exposures, widths, filters, grids, mod
         max(len(kvps), len(currents), len(widths)) or None,
         c.joined(materials), c.joined(thicknesses),
         round(sum(present), 6) if present else None, copper, aluminium,
-        c.joined(g[2] for g in grids), c.joined(m[2] for m in modifiers),
+        c.joined(g[1] for g in grids), c.joined(m[1] for m in modifiers),
         element(source[_ANODE]),
         "B" if row[_PLANE_CODE] == PLANE_B else ("A" if row[_PLANE] else None),
     )

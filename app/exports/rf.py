@@ -9,10 +9,10 @@ from . import columns as c
 from . import projection as p
 from .columns import Block
 from .common import ModalityExport
-from .loading import ChildQuery, Shape, study_shape
+from .loading import Shape, StudyChildQuery, study_shape
 
-PLANES = ChildQuery((p.ROOT.accumxraydose_set,), ("id", "acquisition_plane"))
-TOTALS = ChildQuery((p.ROOT.accumxraydose_set, AccumXRayDose.accumprojxraydose_set), (
+PLANES = StudyChildQuery((p.ROOT.accumxraydose_set,), ("id", "acquisition_plane"))
+TOTALS = StudyChildQuery((p.ROOT.accumxraydose_set, AccumXRayDose.accumprojxraydose_set), (
     "dose_area_product_total", "dose_rp_total", "fluoro_dose_area_product_total",
     "fluoro_dose_rp_total", "total_fluoro_time", "acquisition_dose_area_product_total",
     "acquisition_dose_rp_total", "total_acquisition_time"))
