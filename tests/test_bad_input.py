@@ -32,6 +32,8 @@ from conformance import CORPUS
 DICOM = CORPUS / "dicom"
 FILES = sorted(p.name for p in DICOM.glob("*.dcm")) if DICOM.is_dir() else []
 needs_corpus = pytest.mark.skipif(not FILES, reason=f"corpus not found at {CORPUS}")
+# pydicom warns about the invalid values these tests feed it on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:pydicom")
 
 STATUSES = {"imported", "duplicate", "rejected", "failed"}
 #: The wording of the import's last-resort handlers: an exception nobody anticipated.
