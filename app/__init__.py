@@ -83,6 +83,7 @@ def load_secret_key(instance_path: Path) -> str:
 
 def _register_blueprints(app):
     from .auth import bp as auth_bp
+    from .exports.views import bp as exports_bp
     from .importing.views import bp as imports_bp
     from .admin import register as register_admin
     from .main import bp as main_bp
@@ -97,6 +98,7 @@ def _register_blueprints(app):
     register_modalities(app)
     app.register_blueprint(network_bp)
     app.register_blueprint(tasks_bp)
+    app.register_blueprint(exports_bp)
 
 
 def _register_web(app):

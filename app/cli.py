@@ -5,6 +5,7 @@ def register(app):
     """Attach Kerma's command groups to the ``flask`` command."""
     from .auth.cli import users_cli
     from .dev.cli import dev_cli
+    from .exports.cli import export_command
     from .importing.cli import import_cli, studies_cli
     from .network.cli import dicom_cli
     from .tasks.cli import worker_command
@@ -15,3 +16,4 @@ def register(app):
     app.cli.add_command(dev_cli)
     app.cli.add_command(dicom_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(export_command)

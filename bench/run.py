@@ -20,6 +20,7 @@ import logging
 import multiprocessing
 import os
 import platform
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -62,8 +63,11 @@ PAGES = (
     ("RF list", "rf.studies", {}),
     ("RF detail", "rf.study", "detail"),
     ("DX list", "dx.studies", {}),
+    ("DX detail", "dx.study", "detail"),
     ("MG list", "mg.studies", {}),
+    ("MG detail", "mg.study", "detail"),
     ("NM list", "nm.studies", {}),
+    ("NM detail", "nm.study", "detail"),
 )
 #: Exports to time: (label, endpoint, query).
 EXPORTS = (
@@ -530,6 +534,8 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=None,
                         help="runs per corpus file in the file-by-file table (default 3)")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: imports,sizes")
+    parser.add_argument("--keep-files", action="store_true",
+                        help="keep the SQLite database and the report copies (path printed)")
     args = parser.parse_args(argv)
 
     sizes = [2000, 10000] if args.quick else sorted(int(s) for s in args.sizes.split(","))
@@ -548,6 +554,27 @@ def main(argv=None):
         ensure_postgresql(postgresql_url)
         databases.append(("postgresql", make_app(sqlalchemy_url(postgresql_url))))
 
+    try:
+        text = run_suite(args, databases, postgresql_url, sizes, copies_count, runs, requests,
+                         skip, work)
+    finally:
+        for _, app in databases:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+        if args.keep_files:
+            print(f"files kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{dt.datetime.now():%Y%m%d-%H%M%S}.md"
+    out.write_text(text)
+    print(text)
+    print(f"written to {out.relative_to(REPO)}")
+
+
+def run_suite(args, databases, postgresql_url, sizes, copies_count, runs, requests, skip, work):
+    """The report of every part not skipped, as markdown."""
     started = time.perf_counter()
     report = [f"# Kerma benchmarks, {dt.datetime.now():%Y-%m-%d %H:%M}\n", "## Machine\n"]
     report += [f"- {name}: {value}" for name, value in machine_facts(postgresql_url)]
@@ -560,12 +587,7 @@ def main(argv=None):
         bench_sizes(databases, sizes, requests, args.sqlite_max, report)
     report.append(f"\nLoad average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
                   f"the suite took {(time.perf_counter() - started) / 60:.1f} min.")
-    text = "\n".join(report) + "\n"
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{dt.datetime.now():%Y%m%d-%H%M%S}.md"
-    out.write_text(text)
-    print(text)
-    print(f"written to {out.relative_to(REPO)}")
+    return "\n".join(report) + "\n"
 
 
 if __name__ == "__main__":

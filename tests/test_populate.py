@@ -256,3 +256,35 @@ def test_each_modality_alone(app, modality):
         kinds = set(db.session.scalars(select(GeneralStudyModuleAttr.modality_type)))
 
     assert kinds == {modality.upper()}
+
+
+def test_foreign_key_checks_are_on_again_afterwards(app):
+    result = _populate(app, studies=20)
+    with app.app_context():
+        with db.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                role = connection.exec_driver_sql("SHOW session_replication_role").scalar()
+                assert (result.checked, role) == (False, "origin")
+            else:
+                enforced = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+                assert (result.checked, enforced) == (True, 1)
+
+
+def test_loading_without_the_right_to_skip_checks_keeps_them():
+    import psycopg
+
+    from app.dev.bulk import _skip_foreign_key_checks
+
+    class Refusing:
+        rolled_back = False
+
+        def execute(self, statement):
+            raise psycopg.errors.InsufficientPrivilege("permission denied to set parameter")
+
+        def rollback(self):
+            self.rolled_back = True
+
+    connection = Refusing()
+
+    assert _skip_foreign_key_checks(connection) is False
+    assert connection.rolled_back

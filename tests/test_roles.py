@@ -50,7 +50,7 @@ def _dummy_values(rule, fallback):
         elif isinstance(converter, UUIDConverter):
             values[name] = uuid.UUID(int=1)
         elif isinstance(converter, AnyConverter):
-            values[name] = converter.items[0]
+            values[name] = sorted(converter.items)[0]
         else:
             values[name] = fallback
     return values

@@ -1,7 +1,11 @@
 """Choose the extractor for a DICOM object from its SOP class and a few attributes."""
+import re
+
 from . import sop
 from .common import text
-from .errors import NotDoseObject
+from .errors import ExtractionError, NotDoseObject
+
+_UID = re.compile(r"[0-9]+(\.[0-9]+)*")
 
 #: The importer names, as the ``flask import`` sub-commands and ``_meta["importer"]`` use them.
 IMPORTERS = ("rdsr", "mg", "dx", "ct-philips", "nm")
@@ -28,6 +32,9 @@ def importer_for(ds) -> str:
         raise NotDoseObject("it is a secondary capture that carries no dose information Kerma reads")
     if not sop_class:
         raise NotDoseObject("it has no SOP Class UID")
+    if not _UID.fullmatch(sop_class):
+        # Damage, not a kind of object: quoting it would print the bytes that follow it.
+        raise ExtractionError("its SOP Class UID is not a valid UID (the file is damaged)")
     raise NotDoseObject(f"its SOP class {sop_class} is not a dose object Kerma imports")
 
 

@@ -186,6 +186,9 @@ class HeaderReader:
             return self.ds.private_block(group, creator).get_tag(offset)
         except KeyError:
             return None
+        except Exception:  # noqa: BLE001 - a damaged private creator element hides the block
+            self.warnings.append(f"the private {creator} block could not be read and was ignored")
+            return None
 
     def private_number(self, group: int, creator: str, offset: int) -> float | None:
         """A private numeric attribute by its creator."""

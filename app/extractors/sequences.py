@@ -11,14 +11,12 @@ Little endian transfer syntaxes only (explicit and implicit VR); big endian data
 from the standard, is left to pydicom.
 
 Implicit VR files usually give their sequences an undefined length, and pydicom then parses
-the whole content tree while reading the file. ``read_file`` reads such a file with the
-content tree left as bytes, for the same reader.
+the whole content tree while reading the file; ``app.extractors.lightread`` reads such a
+file with the content tree left as bytes, for this reader.
 """
 import struct
-from io import BytesIO
 
 from pydicom.charset import convert_encodings
-from pydicom.filereader import read_dataset, read_partial
 from pydicom.datadict import dictionary_VR, keyword_dict
 from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_element
 from pydicom.tag import Tag
@@ -291,95 +289,3 @@ def _vr_name(vr_bytes: bytes, tag: int) -> str:
 def _check_bounds(buffer, position: int, length: int):
     if position + length > len(buffer):
         raise ExtractionError("a sequence item is longer than the data that holds it")
-
-
-
-CONTENT_SEQUENCE = 0x0040A730
-
-
-def read_file(path):
-    """A DICOM file read like ``pydicom.dcmread``, but with its SR content tree left unparsed.
-
-    Only an undefined-length Content Sequence is treated specially: its end is found by
-    walking the element headers, and it is stored as a raw element that ``read_sequence``
-    parses lazily. Every other element is read by pydicom as usual.
-    """
-    with open(path, "rb") as fp:
-        dataset = read_partial(fp, stop_when=_stop)
-        rest = fp.read()
-    if not rest or rest[:4] in _PIXEL_DATA_TAGS:
-        return dataset  # no content tree to read, or pixel data nobody needs
-    implicit, little_endian = dataset.original_encoding
-    if not little_endian:
-        raise ExtractionError("big endian files are not read")  # pydicom stops only if asked
-    buffer = memoryview(rest)
-    start = 8 if implicit else 12
-    try:
-        end = _end_of_sequence(buffer, start, implicit, 0)
-    except struct.error:
-        raise ExtractionError("its content sequence ends before its last item does") from None
-    value = bytes(buffer[start:end - 8])  # without the sequence delimitation item
-    dataset[CONTENT_SEQUENCE] = RawDataElement(
-        Tag(CONTENT_SEQUENCE), None if implicit else "SQ", len(value), value, 0, implicit, True)
-    if end < len(rest):
-        try:
-            remainder = read_dataset(BytesIO(rest[end:]), implicit, True)
-        except Exception as exc:  # pydicom raises assorted errors for damaged data
-            raise ExtractionError(
-                f"the elements after its content sequence cannot be read ({exc})") from None
-        for tag in remainder.keys():
-            dataset[tag] = remainder.get_item(tag)
-    return dataset
-
-
-PIXEL_DATA = 0x7FE00010
-# The tag (7FE0,0010) as it starts an element in little endian files.
-_PIXEL_DATA_TAGS = {b"\xe0\x7f\x10\x00"}
-
-
-def _stop(tag, vr, length) -> bool:
-    """Stop pydicom at an undefined-length content tree (read here) or at pixel data."""
-    return (tag == CONTENT_SEQUENCE and length == _UNDEFINED) or tag >= PIXEL_DATA
-
-
-def _end_of_sequence(buffer, position: int, implicit: bool, depth: int) -> int:
-    """Position after the delimiter of the undefined-length sequence whose items start here."""
-    if depth > MAX_DEPTH:
-        raise ExtractionError(f"its content tree is nested more than {MAX_DEPTH} levels deep")
-    while True:
-        group, element, length = _ELEMENT_HEADER.unpack_from(buffer, position)
-        position += 8
-        tag = group << 16 | element
-        if tag == _SEQUENCE_END:
-            return position
-        if tag != _ITEM:
-            raise ExtractionError(
-                f"a sequence holds element ({group:04X},{element:04X}) where an item belongs")
-        if length == _UNDEFINED:
-            position = _end_of_item(buffer, position, implicit, depth)
-        else:
-            position += length
-
-
-def _end_of_item(buffer, position: int, implicit: bool, depth: int) -> int:
-    """Position after the delimiter of the undefined-length item whose elements start here."""
-    while True:
-        if implicit:
-            group, element, length = _ELEMENT_HEADER.unpack_from(buffer, position)
-            vr_bytes = None
-            position += 8
-        else:
-            group, element, vr_bytes, length = _EXPLICIT_HEADER.unpack_from(buffer, position)
-            if vr_bytes in _LONG_VRS:
-                length = _LONG_LENGTH.unpack_from(buffer, position + 8)[0]
-                position += 12
-            else:
-                position += 8
-        tag = group << 16 | element
-        if tag == _ITEM_END:
-            return position
-        if length == _UNDEFINED:
-            nested_implicit = implicit or vr_bytes == b"UN"
-            position = _end_of_sequence(buffer, position, nested_implicit, depth + 1)
-        else:
-            position += length

@@ -146,7 +146,10 @@ class ContentItem:
         raw = _get(measured, FLOAT_VALUE)
         if raw is None:
             raw = _get(measured, NUMERIC_VALUE)
-        value = to_float(raw)
+        try:
+            value = to_float(raw)
+        except ExtractionError as exc:
+            raise ExtractionError(f"{self._name()}: {exc}") from None
         if value is None:
             return None
         self._check(value, nonnegative)
@@ -175,7 +178,10 @@ class ContentItem:
             return []
         if isinstance(raw, (str, bytes, int, float)) or not hasattr(raw, "__iter__"):
             raw = [raw]
-        values = [value for value in (to_float(each) for each in raw) if value is not None]
+        try:
+            values = [value for value in (to_float(each) for each in raw) if value is not None]
+        except ExtractionError as exc:
+            raise ExtractionError(f"{self._name()}: {exc}") from None
         if not values:
             return []
         for value in values:
@@ -332,6 +338,8 @@ def to_float(raw) -> float | None:
         return None
     if isinstance(raw, (int, float)):
         return float(raw)
+    if isinstance(raw, bytes):  # a number sent with a binary VR: read its characters
+        raw = raw.decode("latin-1")
     try:
         if not isinstance(raw, str) and hasattr(raw, "__len__") and not hasattr(raw, "real"):
             raw = raw[0]  # a multi-valued DS: the first value is the measurement
@@ -342,4 +350,4 @@ def to_float(raw) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise ExtractionError(f"'{text[:40]}' is not a number") from None
+        raise ExtractionError(f"{text[:40]!r} is not a number") from None

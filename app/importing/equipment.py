@@ -1,7 +1,8 @@
 """Equipment identity: each distinct device gets one UniqueEquipmentNames row and a display name."""
 import hashlib
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from ..models.study import UniqueEquipmentNames
 
@@ -21,6 +22,14 @@ def default_display_name(equipment: dict) -> str:
     return " ".join(p for p in parts if p) or "Blank"
 
 
+class Identity(NamedTuple):
+    """What an import needs of a device's identity row."""
+
+    id: int
+    display_name: str | None
+    user_defined_modality: str | None
+
+
 def identity_hashes(equipment: dict, device_observer_uid: str | None) -> dict:
     """The ``<field>_hash`` columns that identify a device, as the unique constraint sees them."""
     hashes = {f"{name}_hash": _digest(equipment.get(name)) for name in IDENTITY_FIELDS}
@@ -28,20 +37,24 @@ def identity_hashes(equipment: dict, device_observer_uid: str | None) -> dict:
     return hashes
 
 
-def unique_equipment(session, equipment: dict, device_observer_uid: str | None):
+def unique_equipment(session, equipment: dict, device_observer_uid: str | None) -> Identity:
     """The identity row for this device, created (with its display name) if new."""
+    table = UniqueEquipmentNames.__table__
     hashes = identity_hashes(equipment, device_observer_uid)
-    query = select(UniqueEquipmentNames).filter_by(**hashes)
-    with session.no_autoflush:
-        found = session.scalars(query).first()
-        if found is not None:
-            return found
-        # A device seen before with another Device Observer UID keeps its display name.
-        same_device = {k: v for k, v in hashes.items() if k != "device_observer_uid_hash"}
-        sibling = session.scalars(
-            select(UniqueEquipmentNames).filter_by(**same_device).order_by(UniqueEquipmentNames.id)
-        ).first()
-    row = UniqueEquipmentNames(
+    # One query finds the device and its siblings: the same eight fields under another
+    # Device Observer UID, whose display name a new row inherits.
+    same_device = session.execute(
+        select(table.c.id, table.c.device_observer_uid_hash, table.c.display_name,
+               table.c.user_defined_modality)
+        .where(*(table.c[name] == value for name, value in hashes.items()
+                 if name != "device_observer_uid_hash"))
+        .order_by(table.c.id)
+    ).all()
+    for row in same_device:
+        if row.device_observer_uid_hash == hashes["device_observer_uid_hash"]:
+            return Identity(row.id, row.display_name, row.user_defined_modality)
+    sibling = same_device[0] if same_device else None
+    values = dict(
         **{name: (equipment.get(name) or None) and equipment[name][:256] for name in IDENTITY_FIELDS},
         **hashes,
         device_observer_uid=device_observer_uid and device_observer_uid[:128],
@@ -49,5 +62,5 @@ def unique_equipment(session, equipment: dict, device_observer_uid: str | None):
         user_defined_modality=sibling.user_defined_modality if sibling else None,
         hash_generated=True,
     )
-    session.add(row)
-    return row
+    row_id = session.execute(insert(table).returning(table.c.id), values).scalar_one()
+    return Identity(row_id, values["display_name"], values["user_defined_modality"])

@@ -1,7 +1,19 @@
 """What happened to one imported object, and to a batch of them."""
+import re
 from dataclasses import dataclass, field
 
 IMPORTED, DUPLICATE, REJECTED, FAILED = "imported", "duplicate", "rejected", "failed"
+
+#: Longest message kept; reasons quote values from the object, which a damaged one makes huge.
+MESSAGE_LENGTH = 300
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_SPACES = re.compile(r"\s{2,}")
+
+
+def one_line(text: str, limit: int = MESSAGE_LENGTH) -> str:
+    """``text`` as one printable line of at most ``limit`` characters (control bytes dropped)."""
+    text = _SPACES.sub(" ", _CONTROL.sub(" ", str(text))).strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 @dataclass
@@ -16,10 +28,13 @@ class Outcome:
     modality_type: str | None = None
     warnings: list = field(default_factory=list)
 
+    def __post_init__(self):
+        self.message = one_line(self.message or "")
+
     def line(self) -> str:
         """One line for logs and the command line: ``file: status (reason)``."""
         reason = f" ({self.message})" if self.message else ""
-        return f"{self.source}: {self.status}{reason}"
+        return f"{one_line(self.source, 1000)}: {self.status}{reason}"
 
     def as_dict(self) -> dict:
         """JSON-ready form for ``--json`` summaries and the upload page."""

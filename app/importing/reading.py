@@ -1,11 +1,12 @@
 """Reading files as DICOM datasets, with a clear reason when a file is not one."""
 import os
+from io import BytesIO
 from pathlib import Path
 
 from pydicom import dcmread
 from pydicom.errors import InvalidDicomError
 
-from ..extractors.sequences import read_file
+from ..extractors.lightread import LightReadError, read_dicom
 
 
 class Unreadable(Exception):
@@ -23,26 +24,25 @@ def read_dataset(path):
     path = Path(path)
     try:
         size = path.stat().st_size
+        data = path.read_bytes() if size else b""
     except OSError as exc:
         raise Unreadable(f"cannot be opened: {exc.strerror or exc}") from None
-    if size == 0:
+    if not data:
         raise Unreadable("is empty", rejected=True)
     try:
-        with open(path, "rb") as handle:
-            handle.seek(128)
-            has_preamble = handle.read(4) == b"DICM"
-        if has_preamble:
-            ds = read_file(path)
+        if data[128:132] == b"DICM":
+            ds = read_dicom(data)
         else:
             # No preamble: a bare dataset, or not DICOM at all; pydicom decides.
-            ds = dcmread(path, stop_before_pixels=True)
+            ds = dcmread(BytesIO(data), stop_before_pixels=True)
     except InvalidDicomError:
         raise Unreadable("is not a DICOM file", rejected=True) from None
+    except LightReadError as exc:
+        raise Unreadable(str(exc)) from None
     except RecursionError:
         raise Unreadable("is nested too deeply to be a dose report") from None
-    except (EOFError, OSError, ValueError, TypeError, KeyError, IndexError, AttributeError,
-            OverflowError, MemoryError, NotImplementedError) as exc:
-        raise Unreadable(f"is damaged or truncated ({_short(exc)})") from None
+    except MemoryError:
+        raise Unreadable("is too large to read") from None
     except Exception as exc:  # pydicom raises assorted errors for corrupt files
         raise Unreadable(f"is damaged or truncated ({_short(exc)})") from None
     if "SOPClassUID" not in ds and "StudyInstanceUID" not in ds:

@@ -2,7 +2,8 @@
 
 Decisions, for an object whose Study Instance UID is already stored:
 
-- its SOP Instance UID was imported before: nothing to do;
+- its SOP Instance UID was imported before into a study with this Study Instance UID: nothing
+  to do;
 - a dose report whose irradiation events equal, or are a subset of, a stored study's: a
   duplicate (its SOP Instance UID is recorded against that study);
 - a dose report whose events include all of a stored study's and more (a cumulative report,
@@ -23,11 +24,12 @@ from ..models.study import GeneralStudyModuleAttr, ObjectUIDsProcessed
 from .equipment import unique_equipment
 from .identity import apply_policy
 from .outcome import DUPLICATE, IMPORTED, Outcome
-from .rows import CodeCache, build
+from .rows import CodeCache, RecordRow, check_uid, insert
 from .merging import merge_image_events, merge_nm
 from .summary import fill_summary
 
 REPORT_IMPORTERS = {"rdsr"}
+UID_LENGTH = ObjectUIDsProcessed.__table__.c.sop_instance_uid.type.length
 IMAGE_IMPORTERS = {"mg", "dx", "ct-philips"}
 NM_IMAGE_IMPORTER = "nm"
 
@@ -37,14 +39,23 @@ def store(session, record: dict, source: str) -> Outcome:
     meta = record.get("_meta", {})
     sop_uid = meta.get("sop_instance_uid")
     study_uid = record["study_instance_uid"]
+    check_uid("Study Instance UID", study_uid, UID_LENGTH)
+    check_uid("SOP Instance UID", sop_uid, UID_LENGTH)
     outcome = Outcome(source, IMPORTED, study_instance_uid=study_uid,
                       modality_type=record.get("modality_type"),
                       warnings=list(meta.get("warnings", ())))
 
-    if sop_uid and session.scalars(
-        select(ObjectUIDsProcessed.id).where(ObjectUIDsProcessed.sop_instance_uid == sop_uid)
-    ).first():
+    # Scoped to the study: an object edited under another Study Instance UID (keeping its SOP
+    # Instance UID) is a new study, as OpenREM stores it.
+    imported_into = sop_uid and session.scalars(
+        select(ObjectUIDsProcessed.general_study_module_attr_id)
+        .join(ObjectUIDsProcessed.general_study_module_attr)
+        .where(ObjectUIDsProcessed.sop_instance_uid == sop_uid,
+               GeneralStudyModuleAttr.study_instance_uid == study_uid)
+    ).first()
+    if imported_into:
         outcome.status, outcome.message = DUPLICATE, "this object was imported before"
+        outcome.study_id = imported_into
         return outcome
 
     apply_policy(record, session)
@@ -85,28 +96,23 @@ def store(session, record: dict, source: str) -> Outcome:
             outcome.message = "added to the stored study"
             return outcome
 
-    study = _new_study(session, record)
-    for uid in dict.fromkeys(carried_uids):
-        _record_sop(study, uid)
-    _record_sop(study, sop_uid)
-    fill_summary(study)
-    session.add(study)
-    session.flush()
-    outcome.study_id = study.id
+    outcome.study_id = _insert_study(session, record, [*carried_uids, sop_uid])
     return outcome
 
 
-def _new_study(session, record):
-    codes = CodeCache(session)
-    study = build(GeneralStudyModuleAttr, record, codes)
+def _insert_study(session, record, sop_uids) -> int:
+    """Store the record as a new study, with its equipment identities, processed objects and
+    summary fields; its id."""
     device_uid = record.get("_meta", {}).get("device_observer_uid")
-    for equipment, equipment_record in zip(
-        study.generalequipmentmoduleattr_set, record.get("generalequipmentmoduleattr_set") or ()
-    ):
-        identity = unique_equipment(session, equipment_record, device_uid)
-        equipment.unique_equipment_name = identity
+    study = RecordRow(record)
+    for equipment in record.get("generalequipmentmoduleattr_set") or ():
+        identity = unique_equipment(session, equipment, device_uid)
+        equipment["unique_equipment_name"] = identity
         _apply_user_defined_modality(study, identity)
-    return study
+    record["objectuidsprocessed_set"] = [
+        {"sop_instance_uid": uid} for uid in dict.fromkeys(sop_uids) if uid]
+    fill_summary(study)
+    return insert(session, GeneralStudyModuleAttr, record, CodeCache(session))
 
 
 def _apply_user_defined_modality(study, identity):

@@ -41,27 +41,37 @@ def window_start(today: datetime.date, days: int) -> datetime.date:
 def modality_summary(config, today: datetime.date, windows: tuple[int, ...]) -> list[DeviceRow]:
     """Per display name: studies, latest study date and studies in each window, in one query.
 
-    A study counts once however many equipment rows it has; studies without equipment (an
-    import that failed early) appear under no display name.
+    The studies are first counted per device identity, which the (study, identity) index of
+    the equipment rows answers without reading the equipment table, and only those few rows
+    are grouped by display name (several identities may share one). The importer stores one
+    equipment row per study, so each study counts once. Studies without equipment (an import
+    that stopped early) appear under no display name.
     """
-    recent = [
-        func.count(case(
-            (and_(Study.study_date >= window_start(today, days), Study.study_date <= today),
-             Study.id)).distinct())
-        for days in windows
+    identity = GeneralEquipmentModuleAttr.unique_equipment_name_id
+    in_window = [
+        func.count(case((and_(Study.study_date >= window_start(today, days),
+                              Study.study_date <= today), 1))).label(f"window_{number}")
+        for number, days in enumerate(windows)
     ]
-    query = (
-        select(UniqueEquipmentNames.display_name, func.count(Study.id.distinct()),
-               func.max(Study.study_date), *recent)
+    per_device = (
+        select(identity.label("identity"), func.count().label("total"),
+               func.max(Study.study_date).label("latest"), *in_window)
         .select_from(Study)
         .outerjoin(GeneralEquipmentModuleAttr,
                    GeneralEquipmentModuleAttr.general_study_module_attr_id == Study.id)
-        .outerjoin(UniqueEquipmentNames,
-                   UniqueEquipmentNames.id == GeneralEquipmentModuleAttr.unique_equipment_name_id)
         .where(modality_condition(config))
+        .group_by(identity)
+        .subquery()
+    )
+    query = (
+        select(UniqueEquipmentNames.display_name, func.sum(per_device.c.total),
+               func.max(per_device.c.latest),
+               *(func.sum(per_device.c[f"window_{number}"]) for number in range(len(windows))))
+        .select_from(per_device)
+        .outerjoin(UniqueEquipmentNames, UniqueEquipmentNames.id == per_device.c.identity)
         .group_by(UniqueEquipmentNames.display_name)
     )
-    rows = [DeviceRow(name, total, latest, tuple(counts))
+    rows = [DeviceRow(name, int(total), latest, tuple(int(count) for count in counts))
             for name, total, latest, *counts in db.session.execute(query)]
     rows.sort(key=lambda row: ((row.display_name or "").lower(), row.display_name or ""))
     return rows

@@ -51,9 +51,6 @@ class ModalityConfig:
     - ``highlight``: a function of (study, app config) telling whether a row is at or
       above an alert level, and ``highlight_note`` a function of the app config saying
       what the highlighting means;
-    - ``export_columns``: column definitions for the csv/xlsx exports of this modality
-      (filled by the exports; the list page links to ``<key>.export_csv`` and
-      ``<key>.export_xlsx`` with its current query when those endpoints exist).
     """
 
     key: str
@@ -68,7 +65,6 @@ class ModalityConfig:
     detail_context: Callable[[Any], dict] | None = None
     highlight: Callable[[Any, Any], bool] | None = None
     highlight_note: Callable[[Any], str] | None = None
-    export_columns: tuple = ()
     export_formats: tuple[str, ...] = ("csv", "xlsx")
     short_title: str | None = field(default=None)
 
@@ -76,11 +72,6 @@ class ModalityConfig:
     def tab_title(self) -> str:
         """The short name for page titles and buttons."""
         return self.short_title or self.title
-
-
-#: Functions ``extend(bp, config)`` called for every modality blueprint after its own
-#: routes are added: the way other packages (exports) add endpoints to these blueprints.
-BLUEPRINT_EXTENSIONS: list[Callable[[Blueprint, ModalityConfig], None]] = []
 
 
 def make_blueprint(config: ModalityConfig) -> Blueprint:
@@ -111,6 +102,4 @@ def make_blueprint(config: ModalityConfig) -> Blueprint:
         """Ask before deleting every study of the current filter (GET), then do it (POST)."""
         return views.bulk_delete(config)
 
-    for extend in BLUEPRINT_EXTENSIONS:
-        extend(bp, config)
     return bp
