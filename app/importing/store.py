@@ -109,8 +109,10 @@ def _insert_study(session, record, sop_uids) -> int:
         identity = unique_equipment(session, equipment, device_uid)
         equipment["unique_equipment_name"] = identity
         _apply_user_defined_modality(study, identity)
+    # A record may name objects it was built from (a study restored from a dump); keep them.
+    given = [row.get("sop_instance_uid") for row in record.get("objectuidsprocessed_set") or ()]
     record["objectuidsprocessed_set"] = [
-        {"sop_instance_uid": uid} for uid in dict.fromkeys(sop_uids) if uid]
+        {"sop_instance_uid": uid} for uid in dict.fromkeys([*given, *sop_uids]) if uid]
     fill_summary(study)
     return insert(session, GeneralStudyModuleAttr, record, CodeCache(session))
 
