@@ -628,6 +628,7 @@ def test_flask_export_with_pid_and_surveys(app, runner, tmp_path):
     assert extra.exit_code != 0 and "NAME=VALUE" in extra.output
 
 
+@needs_corpus
 def test_export_applies_the_list_page_filters(app, client, login_as):
     """An export holds exactly the studies its list page shows for the same query."""
     from app.importing import import_file

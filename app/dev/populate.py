@@ -724,6 +724,7 @@ def populate(studies: int, seed: int = 1, modalities=MODALITIES, batch: int = 50
     ``progress(done)`` is called after each batch. Generation of the next batch overlaps the
     database's work on the previous one.
     """
+    from .. import tally
     from ..extensions import db
     from . import bulk
 
@@ -762,6 +763,9 @@ def populate(studies: int, seed: int = 1, modalities=MODALITIES, batch: int = 50
         writer.finish()
     finally:
         writer.close()
+    # The rows went in past the importer, so the home page's counts are made afresh.
+    tally.rebuild(db.session)
+    db.session.commit()
     if studies >= ANALYZE_AFTER:
         writer.analyze()
     return PopulateResult(studies, rows, time.perf_counter() - started, dict(by_modality),

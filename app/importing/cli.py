@@ -115,3 +115,17 @@ def count_command(modality):
     from ..studies import count_studies
 
     click.echo(count_studies(modality))
+
+
+@studies_cli.command("recount")
+def recount_command():
+    """Recount the studies per modality, device and day that the home page shows.
+
+    Kerma keeps these counts as it imports and deletes; recount after changing the study
+    table by other means (SQL, a restored backup of only some tables).
+    """
+    from ..tally import rebuild
+
+    counted = rebuild(db.session)
+    db.session.commit()
+    click.echo(f"Counted {counted} studies.")

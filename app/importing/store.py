@@ -20,6 +20,7 @@ Decisions, for an object whose Study Instance UID is already stored:
 """
 from sqlalchemy import select
 
+from .. import tally
 from ..models.study import GeneralStudyModuleAttr, ObjectUIDsProcessed
 from .equipment import unique_equipment
 from .identity import apply_policy
@@ -79,18 +80,23 @@ def store(session, record: dict, source: str) -> Outcome:
             return outcome
         if decision == "replace":
             carried_uids += [o.sop_instance_uid for o in study.objectuidsprocessed_set]
+            tally.count(session, [tally.key_of_study(study)], -1)
             session.delete(study)
             session.flush()
             outcome.message = "replaced an earlier, smaller report of the same study"
             break
         if decision == "merge":
             codes = CodeCache(session)
+            counted_as = tally.key_of_study(study)
             if importer == NM_IMAGE_IMPORTER or family == "nm":
                 merge_nm(study, record, codes, importer)
             else:
                 merge_image_events(study, record, codes)
             _record_sop(study, sop_uid)
             fill_summary(study)
+            if tally.key_of_study(study) != counted_as:  # e.g. a CT study that became NM
+                tally.count(session, [counted_as], -1)
+                tally.count(session, [tally.key_of_study(study)])
             session.flush()
             outcome.study_id = study.id
             outcome.message = "added to the stored study"
@@ -105,16 +111,21 @@ def _insert_study(session, record, sop_uids) -> int:
     summary fields; its id."""
     device_uid = record.get("_meta", {}).get("device_observer_uid")
     study = RecordRow(record)
+    identities = []
     for equipment in record.get("generalequipmentmoduleattr_set") or ():
         identity = unique_equipment(session, equipment, device_uid)
         equipment["unique_equipment_name"] = identity
+        identities.append(identity.id)
         _apply_user_defined_modality(study, identity)
     # A record may name objects it was built from (a study restored from a dump); keep them.
     given = [row.get("sop_instance_uid") for row in record.get("objectuidsprocessed_set") or ()]
     record["objectuidsprocessed_set"] = [
         {"sop_instance_uid": uid} for uid in dict.fromkeys([*given, *sop_uids]) if uid]
     fill_summary(study)
-    return insert(session, GeneralStudyModuleAttr, record, CodeCache(session))
+    study_id = insert(session, GeneralStudyModuleAttr, record, CodeCache(session))
+    tally.count(session, [tally.key(record.get("modality_type"), min(identities, default=None),
+                                    record.get("study_date"))])
+    return study_id
 
 
 def _apply_user_defined_modality(study, identity):

@@ -7,6 +7,7 @@ names, and coded concepts.
 """
 from sqlalchemy import Select, delete
 
+from .. import tally
 from ..audit import record_audit
 from ..extensions import db
 from ..models.study import GeneralStudyModuleAttr as Study
@@ -27,9 +28,11 @@ def delete_study(study: Study) -> None:
     record_audit("delete_study", target=f"study {study.study_instance_uid or study.id}"[:255],
                  details=describe(study.study_instance_uid, study.accession_number,
                                   study.study_date, study.modality_type, study.accession_hashed))
+    counted_as = tally.key_of_study(study)
     db.session.execute(delete(Study).where(Study.id == study.id),
                        execution_options={"synchronize_session": False})
     db.session.expunge(study)
+    tally.count(db.session, [counted_as], -1)
 
 
 def delete_matching(query: Select, title: str, filter_text: str) -> int:
@@ -46,9 +49,11 @@ def delete_matching(query: Select, title: str, filter_text: str) -> int:
     if not rows:
         return 0
     ids = [row.id for row in rows]
+    counted_as = tally.keys_of_studies(db.session, ids)
     for start in range(0, len(ids), CHUNK):
         db.session.execute(delete(Study).where(Study.id.in_(ids[start:start + CHUNK])),
                            execution_options={"synchronize_session": False})
+    tally.count(db.session, counted_as, -1)
     lines = [describe(row.study_instance_uid, row.accession_number, row.study_date,
                       row.modality_type, row.accession_hashed) for row in rows]
     record_audit("delete_studies", target=f"{len(rows)} {title} studies"[:255],

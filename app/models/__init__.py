@@ -71,4 +71,5 @@ from .study import (
 )
 from . import auth  # noqa: F401  (users, their roles and the audit log)
 from .network import DicomKeepSettings, DicomStoreSettings
+from .tally import StudyTally
 from .tasks import BackgroundTask, TaskHourlyCount
