@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from ..extensions import db
 from ..extractors.dispatch import extract
 from ..extractors.errors import ExtractorError, NotDoseObject
+from . import lookups
 from .outcome import FAILED, REJECTED, Outcome, Summary
 from .reading import Unreadable, dicom_files, read_dataset
 from .rows import TooLong
@@ -85,6 +86,8 @@ def persist(record: dict, source: str) -> Outcome:
             with import_transaction(db.session, record["study_instance_uid"]):
                 return store(db.session, record, source)
         except (IntegrityError, OperationalError) as exc:
+            # A kept code or identity may be gone (rows deleted behind Kerma's back): ask again.
+            lookups.forget(db.session)
             if attempt + 1 == ATTEMPTS:
                 log.warning("storing %s failed: %s", source, exc)
                 return Outcome(source, FAILED, f"the database refused it ({_short(exc.orig)})")

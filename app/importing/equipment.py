@@ -5,6 +5,7 @@ from typing import NamedTuple
 from sqlalchemy import insert, select
 
 from ..models.study import UniqueEquipmentNames
+from . import lookups
 
 IDENTITY_FIELDS = (
     "manufacturer", "institution_name", "station_name", "institutional_department_name",
@@ -41,6 +42,10 @@ def unique_equipment(session, equipment: dict, device_observer_uid: str | None) 
     """The identity row for this device, created (with its display name) if new."""
     table = UniqueEquipmentNames.__table__
     hashes = identity_hashes(equipment, device_observer_uid)
+    key = tuple(hashes.values())
+    known = lookups.known_identity(session, key)
+    if known is not None:
+        return known
     # One query finds the device and its siblings: the same eight fields under another
     # Device Observer UID, whose display name a new row inherits.
     same_device = session.execute(
@@ -52,7 +57,9 @@ def unique_equipment(session, equipment: dict, device_observer_uid: str | None) 
     ).all()
     for row in same_device:
         if row.device_observer_uid_hash == hashes["device_observer_uid_hash"]:
-            return Identity(row.id, row.display_name, row.user_defined_modality)
+            identity = Identity(row.id, row.display_name, row.user_defined_modality)
+            lookups.stage(session, "identities", key, identity)
+            return identity
     sibling = same_device[0] if same_device else None
     values = dict(
         **{name: (equipment.get(name) or None) and equipment[name][:256] for name in IDENTITY_FIELDS},
@@ -63,4 +70,6 @@ def unique_equipment(session, equipment: dict, device_observer_uid: str | None) 
         hash_generated=True,
     )
     row_id = session.execute(insert(table).returning(table.c.id), values).scalar_one()
-    return Identity(row_id, values["display_name"], values["user_defined_modality"])
+    identity = Identity(row_id, values["display_name"], values["user_defined_modality"])
+    lookups.stage(session, "identities", key, identity)
+    return identity

@@ -2,14 +2,16 @@
 
 Names, IDs and birth dates arrive in every record as sent. Before anything is stored, the
 not-patient patterns are matched against the raw values, then the values are dropped or
-replaced by their SHA-256 digest as PatientIDSettings say.
+replaced by their SHA-256 digest as PatientIDSettings say (read through ``lookups``, which
+keeps them for a few seconds between imports).
 """
 import fnmatch
 import hashlib
 
 from sqlalchemy import select
 
-from ..models.settings import NotPatientIndicatorsID, NotPatientIndicatorsName, PatientIDSettings
+from ..models.settings import NotPatientIndicatorsID, NotPatientIndicatorsName
+from . import lookups
 
 #: The patterns OpenREM 0.7.4 shipped, offered as the defaults.
 DEFAULT_ID_PATTERNS = ("*phy*", "*test*", "*qa*")
@@ -19,15 +21,6 @@ DEFAULT_NAME_PATTERNS = ("*phys*", "*test*", "*qa*")
 def hash_identifier(value: str) -> str:
     """SHA-256 hex digest of an identifier's UTF-8 text."""
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def patient_id_settings(session) -> PatientIDSettings:
-    """The site's settings row (defaults when none has been saved)."""
-    settings = session.scalars(select(PatientIDSettings).limit(1)).first()
-    return settings or PatientIDSettings(
-        name_stored=False, name_hashed=True, id_stored=False, id_hashed=True,
-        accession_hashed=False, dob_stored=False,
-    )
 
 
 def not_patient_patterns(session) -> tuple[list[str], list[str]]:
@@ -65,8 +58,8 @@ def not_patient_indicator(patient_id, patient_name, id_patterns, name_patterns) 
 
 def apply_policy(record: dict, session):
     """Set the not-patient indicator, then drop or hash identifiers as the site decided."""
-    settings = patient_id_settings(session)
-    id_patterns, name_patterns = not_patient_patterns(session)
+    settings = lookups.policy(session)
+    id_patterns, name_patterns = settings.id_patterns, settings.name_patterns
     for patient in record.get("patientmoduleattr_set") or ():
         name, pid = patient.get("patient_name"), patient.get("patient_id")
         patient["not_patient_indicator"] = not_patient_indicator(

@@ -14,6 +14,7 @@ from functools import cache
 from sqlalchemy import inspect, insert as sql_insert, select, tuple_
 
 from ..models.codes import ContextID
+from . import lookups
 from ..models.tree import (
     child_collections, coded_fields, object_fields, parent_fields, string_lengths, value_fields,
 )
@@ -62,9 +63,20 @@ class CodeCache:
         return self._rows[key]
 
     def load(self, codes):
-        """Find the ids of all of ``codes`` at once, inserting the codes the database lacks."""
+        """Find the ids of all of ``codes`` at once, inserting the codes the database lacks.
+
+        Codes a committed import met before are taken from ``lookups`` without asking.
+        """
         by_key = {_code_key(code): code for code in codes}
-        wanted = sorted(by_key.keys() - self._ids.keys())
+        known = lookups.known_codes(self.session)
+        wanted = []
+        for key in sorted(by_key.keys() - self._ids.keys()):
+            if key in known:
+                self._ids[key] = known[key]
+            else:
+                wanted.append(key)
+        if not wanted:
+            return
         table = ContextID.__table__
         connection = self.session.connection()
         for start in range(0, len(wanted), 200):
@@ -72,7 +84,8 @@ class CodeCache:
             found = connection.execute(
                 select(table.c.code_value, table.c.code_meaning, table.c.id)
                 .where(tuple_(table.c.code_value, table.c.code_meaning).in_(chunk)))
-            self._ids.update(((value, meaning), row_id) for value, meaning, row_id in found)
+            for value, meaning, row_id in found:
+                self._found((value, meaning), row_id)
         missing = [key for key in wanted if key not in self._ids]
         if missing:
             rows = [{"code_value": value, "code_meaning": meaning,
@@ -81,7 +94,12 @@ class CodeCache:
             ids = connection.execute(
                 sql_insert(table).returning(table.c.id, sort_by_parameter_order=True),
                 rows).scalars().all()
-            self._ids.update(zip(missing, ids))
+            for key, row_id in zip(missing, ids):
+                self._found(key, row_id)
+
+    def _found(self, key, row_id):
+        self._ids[key] = row_id
+        lookups.stage(self.session, "codes", key, row_id)
 
     def id_of(self, code) -> int | None:
         """The id of the ContextID row for a ``Code``, inserting the row if need be."""

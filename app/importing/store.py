@@ -46,13 +46,17 @@ def store(session, record: dict, source: str) -> Outcome:
                       modality_type=record.get("modality_type"),
                       warnings=list(meta.get("warnings", ())))
 
+    existing = session.scalars(
+        select(GeneralStudyModuleAttr)
+        .where(GeneralStudyModuleAttr.study_instance_uid == study_uid)
+        .order_by(GeneralStudyModuleAttr.id)
+    ).all()
     # Scoped to the study: an object edited under another Study Instance UID (keeping its SOP
     # Instance UID) is a new study, as OpenREM stores it.
-    imported_into = sop_uid and session.scalars(
+    imported_into = sop_uid and existing and session.scalars(
         select(ObjectUIDsProcessed.general_study_module_attr_id)
-        .join(ObjectUIDsProcessed.general_study_module_attr)
         .where(ObjectUIDsProcessed.sop_instance_uid == sop_uid,
-               GeneralStudyModuleAttr.study_instance_uid == study_uid)
+               ObjectUIDsProcessed.general_study_module_attr_id.in_([s.id for s in existing]))
     ).first()
     if imported_into:
         outcome.status, outcome.message = DUPLICATE, "this object was imported before"
@@ -60,11 +64,6 @@ def store(session, record: dict, source: str) -> Outcome:
         return outcome
 
     apply_policy(record, session)
-    existing = session.scalars(
-        select(GeneralStudyModuleAttr)
-        .where(GeneralStudyModuleAttr.study_instance_uid == study_uid)
-        .order_by(GeneralStudyModuleAttr.id)
-    ).all()
     importer = meta.get("importer")
     family = _family(record)
     carried_uids = []
