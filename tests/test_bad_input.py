@@ -193,8 +193,9 @@ def _content_tree_offsets(data: bytes) -> list[int]:
     offsets = [start + 3, start + 7, start + 11, start + 31]
     from app.extractors.lightread import _layout
     layout = _layout(data)
-    if layout and layout[2]:
-        end = layout[2][2]
+    spans = [span for span in layout[2][0] if span[1] == start] if layout else []
+    if spans:
+        end = spans[0][3]
     else:
         explicit = data[start + 4:start + 6] == b"SQ"
         length = struct.unpack_from("<I", data, start + (8 if explicit else 4))[0]

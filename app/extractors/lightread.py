@@ -5,12 +5,14 @@ are skipped, not decoded): a file whose last element runs past its end was cut s
 transfer or on disk, and pydicom would silently read the part that is there. Such a file is
 refused here with the element it ends in, so a damaged object is never half imported.
 
-The walk also finds the SR content tree. pydicom parses a sequence of undefined length (the
-usual encoding in implicit VR reports) while it reads the file, building a Dataset for every
-content item, which for the largest fluoroscopy reports costs seconds. So an undefined-length
-Content Sequence is cut out before pydicom reads the rest and put back as a raw element,
-which ``app.extractors.sequences`` parses lazily when the extractor walks it. Sequences of
-defined length pydicom leaves raw by itself.
+The walk also finds the sequences of undefined length (the usual encoding in implicit VR
+files and in many image headers). pydicom parses such a sequence while it reads the file,
+building a Dataset for every item, which for the content tree of the largest fluoroscopy
+reports costs seconds and for an image header's many sequences most of its reading time. So
+they are cut out before pydicom reads the rest and put back as raw elements, parsed only when
+an extractor asks for them: the Content Sequence by ``app.extractors.sequences``, the others by
+pydicom. Sequences of defined length pydicom leaves raw by itself. Nothing from the pixel data
+on is handed to pydicom, which would stop there anyway.
 
 Only the little endian transfer syntaxes are walked; a deflated or big endian file, or one
 whose element headers the walk cannot follow (an unknown VR), is left to pydicom as it is.
@@ -26,6 +28,7 @@ from pydicom.tag import Tag
 from .errors import ExtractionError
 
 CONTENT_SEQUENCE = 0x0040A730
+PIXEL_DATA = 0x7FE00010
 ITEM, ITEM_END, SEQUENCE_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
 UNDEFINED = 0xFFFFFFFF
 IMPLICIT_LE, EXPLICIT_LE = "1.2.840.10008.1.2", "1.2.840.10008.1.2.1"
@@ -54,21 +57,29 @@ class _Unwalkable(Exception):
 def read_dicom(data: bytes):
     """The dataset in ``data`` (pixel data skipped); LightReadError if the file is not whole.
 
-    An undefined-length Content Sequence is left unparsed, as a raw element.
+    Top-level sequences of undefined length are left unparsed, as raw elements.
     """
     layout = _layout(data)
-    if layout is None or layout[2] is None:
+    if layout is None:
         return dcmread(BytesIO(data), stop_before_pixels=True)
-    _, implicit, (start, value_start, stop) = layout
-    header = dcmread(BytesIO(data[:start] + data[stop:]), stop_before_pixels=True)
-    value = data[value_start:stop - 8]  # without the sequence delimitation item
-    header[CONTENT_SEQUENCE] = RawDataElement(
-        Tag(CONTENT_SEQUENCE), None if implicit else "SQ", len(value), value, 0, implicit, True)
+    _, implicit, (sequences, pixels) = layout
+    if not sequences and pixels is None:
+        return dcmread(BytesIO(data), stop_before_pixels=True)
+    pieces, kept_from = [], 0
+    for _, start, _, stop in sequences:
+        pieces.append(data[kept_from:start])
+        kept_from = stop
+    pieces.append(data[kept_from:pixels])
+    header = dcmread(BytesIO(b"".join(pieces)), stop_before_pixels=True)
+    for tag, _, value_start, stop in sequences:
+        value = data[value_start:stop - 8]  # without the sequence delimitation item
+        header[tag] = RawDataElement(
+            Tag(tag), None if implicit else "SQ", len(value), value, 0, implicit, True)
     return header
 
 
 def _layout(data: bytes):
-    """(end of file meta, implicit VR, undefined-length content span or None), or None.
+    """(end of file meta, implicit VR, (sequence spans, pixel data start)), or None.
 
     None when the file is not one this module walks. Raises LightReadError when an element
     runs past the end of the file.
@@ -112,31 +123,39 @@ def _file_meta(data):
 
 
 def _walk(buffer, pos, implicit):
-    """Walk the top-level elements to the end of the file; the content span if undefined."""
+    """Walk the top-level elements to the end of the file.
+
+    Returns the spans ``(tag, start, value start, end)`` of the sequences of undefined
+    length, and where the pixel data element starts (None without one).
+    """
     size = len(buffer)
-    content = None
+    sequences, pixels = [], None
     while pos < size:
         if pos + 8 > size:
             if any(buffer[pos:]):
                 raise LightReadError("is truncated (it ends inside an element header)")
-            return content  # a few bytes of zero padding
+            break  # a few bytes of zero padding
         start = pos
         group, elem, vr, length = _element_header(buffer, pos, implicit)
+        tag = group << 16 | elem
+        if tag == PIXEL_DATA and pixels is None:
+            pixels = start
         pos += 8 if implicit or vr not in _LONG_VRS else 12
         if length == UNDEFINED:
             if not (vr in (b"SQ", b"UN", b"OB") or (implicit and vr is None)):
                 raise _Unwalkable
+            value_start = pos
             try:
                 pos = _skip_sequence(buffer, pos, implicit or vr == b"UN", 1)
             except struct.error:
                 raise _truncated(group, elem) from None
-            if (group << 16 | elem) == CONTENT_SEQUENCE:
-                content = (start, start + (8 if implicit else 12), pos)
+            if vr == b"SQ" and pixels is None:
+                sequences.append((tag, start, value_start, pos))
         else:
             pos += length
             if pos > size:
                 raise _truncated(group, elem)
-    return content
+    return sequences, pixels
 
 
 def _element_header(buffer, pos, implicit):
