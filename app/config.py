@@ -18,6 +18,11 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     # Uploads through the web import page, in bytes.
     MAX_CONTENT_LENGTH = 512 * 1024 * 1024
+    # Upload batches of at least this many DICOM files, and every patient-size CSV when
+    # UPLOAD_QUEUE_SIZES is true, are imported by the task queue (``flask worker``) instead
+    # of by the web server while the page waits. 0 queues every batch.
+    UPLOAD_QUEUE_FROM_FILES = 20
+    UPLOAD_QUEUE_SIZES = True
     PAGE_SIZES = (10, 25, 50, 100, 200, 400)
     DEFAULT_PAGE_SIZE = 25
     # Fluoroscopy alert levels: a study whose DAP or dose at the reference point reaches

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.study import GeneralStudyModuleAttr
 from conformance import CORPUS
+from app.tasks.worker import Worker
+from background import queue_config, wait_until
 from dicom_builders import code, container, num, sr_dataset, uid
 
 CT_FILE = CORPUS / "dicom" / "CT-RDSR-Siemens-Multi-1.dcm"
@@ -28,9 +30,26 @@ def _ct_report_bytes(dlp=12.5):
 
 @pytest.fixture(autouse=True)
 def upload_dir(app, tmp_path):
-    """Uploads go to a folder of this test, not the instance folder."""
+    """Uploads go to a folder of this test, not the instance folder; so do the spool and the
+    task queue."""
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    app.config.update(queue_config(tmp_path))
     return tmp_path / "uploads"
+
+
+@pytest.fixture
+def worker(app):
+    """An in-process worker, stopped after the test."""
+    started = []
+
+    def start():
+        running = Worker(app, workers=1, install_signals=False)
+        running.start()
+        started.append(running)
+
+    yield start
+    for running in started:
+        running.stop()
 
 
 def _upload(client, files):
@@ -71,7 +90,9 @@ def test_hostile_file_name_is_shown_as_text(client, login_as):
     assert "<script>alert(1)</script>" not in page.text
 
 
-def test_patient_sizes_from_csv(app, client, login_as):
+def test_patient_sizes_from_csv_in_the_request(app, client, login_as):
+    """With UPLOAD_QUEUE_SIZES off the web server applies the file while the page waits."""
+    app.config["UPLOAD_QUEUE_SIZES"] = False
     login_as("view", "importsize", "admin")
     _upload_result = _upload(client, [("report.dcm", _ct_report_bytes())])
     row = re.findall(r'hx-post="(/import/dicom/[0-9a-f]+/\d)"', _upload_result.text)[0]
@@ -91,3 +112,82 @@ def test_patient_sizes_from_csv(app, client, login_as):
         study = db.session.scalars(select(GeneralStudyModuleAttr)).one()
         assert study.patientstudymoduleattr_set[0].patient_size == pytest.approx(1.725)
         assert study.patientstudymoduleattr_set[0].patient_weight == pytest.approx(81.0)
+
+
+def _follow(client, url, marker, timeout=15.0):
+    """GET ``url`` (as htmx) until the answer no longer asks to be polled; the last answer."""
+    def finished():
+        answer = client.get(url, headers={"HX-Request": "true"})
+        return answer if marker not in answer.text else None
+    return wait_until(finished, timeout=timeout, interval=0.1, message=url)
+
+
+def test_a_large_batch_goes_through_the_task_queue(app, client, login_as, worker, tmp_path):
+    app.config["UPLOAD_QUEUE_FROM_FILES"] = 3
+    login_as("view", "admin")
+    files = [(f"report-{n}.dcm", _ct_report_bytes(dlp=10.0 + n)) for n in range(3)]
+    files.append(("notes.txt", b"hello"))
+    page = _upload(client, files)
+    assert page.status_code == 200 and "Importing 4 files" in page.text
+    polls = [url.replace("&amp;", "&")
+             for url in re.findall(r'hx-get="(/import/dicom/task/[^"]+)"', page.text)]
+    assert len(polls) == 4 and all('hx-trigger="every 2s"' in page.text for _ in polls)
+    # Nothing is imported until a worker runs: the rows say queued.
+    assert 'data-status="queued"' in client.get(polls[0]).text
+    worker()
+    rows = [_follow(client, url, "hx-trigger") for url in polls]
+    assert [re.search(r'data-status="(\w+)"', row.text).group(1) for row in rows] == [
+        "done", "done", "done", "failed"]
+    assert "report-0.dcm" in rows[0].text and ": imported" in rows[0].text
+    assert "not a DICOM file" in rows[3].text and "quarantine" in rows[3].text
+    with app.app_context():
+        totals = sorted(db.session.scalars(select(GeneralStudyModuleAttr.total_dlp)))
+    assert totals == [10.0, 11.0, 12.0]
+    # The uploads went to the spool, not to the upload folder, and left it once imported.
+    assert not upload_dir_files(tmp_path / "uploads")
+    assert list((tmp_path / "spool" / "incoming").iterdir()) == []
+
+
+def upload_dir_files(folder):
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def test_queued_rows_need_admin(app, client, login_as):
+    login_as("view", "importsize")
+    assert client.get("/import/dicom/task/nope").status_code == 403
+
+
+def test_patient_sizes_go_through_the_task_queue(app, client, login_as, worker, tmp_path):
+    login_as("view", "importsize", "admin")
+    upload = _upload(client, [("report.dcm", _ct_report_bytes())])
+    row = re.findall(r'hx-post="(/import/dicom/[0-9a-f]+/\d)"', upload.text)[0]
+    client.post(row, data={"name": "report.dcm"})
+    with app.app_context():
+        accession = db.session.scalars(select(GeneralStudyModuleAttr.accession_number)).one()
+    csv_text = f"Accession,Height,Weight\n{accession},165,62.5\nUNKNOWN,180,90\n"
+    columns = client.post("/import/sizes", data={"csv_file": (io.BytesIO(csv_text.encode()),
+                                                              "ward sizes.csv")},
+                          content_type="multipart/form-data")
+    action = re.search(r'action="(/import/sizes/[0-9a-f]+)"', columns.text).group(1)
+    queued = client.post(action, data={"id_column": "Accession", "height_column": "Height",
+                                       "weight_column": "Weight", "id_type": "accession",
+                                       "filename": "ward_sizes.csv"})
+    assert queued.status_code == 302
+    status_url = queued.headers["Location"]
+    waiting = client.get(status_url)
+    assert 'data-status="queued"' in waiting.text and 'hx-trigger="every 2s"' in waiting.text
+    worker()
+    done = _follow(client, status_url, "hx-trigger")
+    assert 'data-status="done"' in done.text
+    assert "2 rows read, 1 matched a study, 1 studies updated" in done.text
+    assert "no study with accession UNKNOWN" in done.text
+    with app.app_context():
+        study = db.session.scalars(select(GeneralStudyModuleAttr)).one()
+        assert study.patientstudymoduleattr_set[0].patient_size == pytest.approx(1.65)
+        assert study.patientstudymoduleattr_set[0].patient_weight == pytest.approx(62.5)
+    # The CSV is removed once applied.
+    assert not upload_dir_files(tmp_path / "uploads")
+    # Another user's role is checked on the status page.
+    client.get("/logout")
+    login_as("view")
+    assert client.get(status_url).status_code == 403

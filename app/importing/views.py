@@ -4,6 +4,12 @@ Uploaded files go to a private temporary folder and are imported one by one: the
 the files at once and each row asks for its own import (htmx, one request at a time), so the
 results appear as they complete. Every file is deleted as soon as it is imported, and the
 folder with it; folders abandoned by a closed browser are removed on the next upload.
+
+Large batches (``UPLOAD_QUEUE_FROM_FILES`` files or more) and patient-size CSV files go to the
+task queue instead, as objects from the DICOM listener do: the files are written to the
+spool (the CSV stays in its upload folder) and ``flask worker`` imports them, while each row
+of the page asks every two seconds how its task went. A batch survives the browser being
+closed, and an object that fails lands in quarantine with its reason.
 """
 import secrets
 import shutil
@@ -14,7 +20,16 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    session, url_for)
 from werkzeug.utils import secure_filename
 
+from flask_login import current_user
+from sqlalchemy import select
+
 from ..auth.roles import role_required
+from ..extensions import db
+from ..models.tasks import FINISHED, BackgroundTask
+from ..spool import Spool
+from ..tasks.imports import import_spooled
+from ..tasks.queue import get_queue
+from ..tasks.sizes import TASK as SIZES_TASK
 from . import import_file
 from .patient_size import PatientSizeError, import_patient_sizes, read_rows
 
@@ -60,6 +75,9 @@ def upload_dicom():
     if not files:
         flash("Choose one or more DICOM files to upload.", "warning")
         return redirect(url_for(".index"))
+    queue_from = current_app.config.get("UPLOAD_QUEUE_FROM_FILES", 20)
+    if queue_from is not None and len(files) >= queue_from:
+        return _queue_uploads(files)
     root = _upload_root()
     _remove_stale(root)
     token = secrets.token_hex(16)
@@ -72,6 +90,34 @@ def upload_dicom():
         names.append(name)
     session["import_batches"] = [*session.get("import_batches", [])[-20:], token]
     return render_template("imports/batch.html", token=token, names=names)
+
+
+def _queue_uploads(files):
+    """Spool every uploaded file and queue its import; the page follows the tasks."""
+    spool = Spool.for_app(current_app)
+    who = getattr(current_user, "username", "unknown")
+    rows = []
+    for upload in files:
+        name = secure_filename(upload.filename) or "upload"
+        path = spool.add(upload.read())
+        task_id = import_spooled(path, source=f"web upload by {who}: {name}"[:256])
+        rows.append((name, task_id))
+    return render_template("imports/queued_batch.html", rows=rows)
+
+
+@bp.get("/dicom/task/<task_id>")
+@role_required("admin")
+def uploaded_task(task_id):
+    """The row of one queued upload: waiting (and asking again) or its result."""
+    return render_template("imports/_task_row.html", task=_task(task_id), task_id=task_id,
+                           name=request.args.get("name", "")[:200])
+
+
+def _task(task_id):
+    task = db.session.scalar(select(BackgroundTask).where(BackgroundTask.uuid == task_id))
+    if task is None:
+        abort(404)
+    return task
 
 
 @bp.post("/dicom/<token>/<int:index>")
@@ -127,6 +173,15 @@ def apply_sizes(token):
     if not path.exists():
         abort(404)
     form = request.form
+    if current_app.config.get("UPLOAD_QUEUE_SIZES", True):
+        filename = form.get("filename") or "sizes.csv"
+        task_id = get_queue().enqueue(
+            SIZES_TASK, str(path), form.get("id_column", ""), form.get("height_column", ""),
+            form.get("weight_column", ""), form.get("id_type", "accession"),
+            form.get("overwrite") == "y", filename,
+            source=f"web upload by {getattr(current_user, 'username', 'unknown')}"[:256],
+            subject=filename[:256])
+        return redirect(url_for(".sizes_task", task_id=task_id))
     try:
         result = import_patient_sizes(
             path, form.get("id_column", ""), form.get("height_column", ""),
@@ -138,3 +193,18 @@ def apply_sizes(token):
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return render_template("imports/sizes_result.html", result=result)
+
+
+@bp.get("/sizes/task/<task_id>")
+@role_required("importsize")
+def sizes_task(task_id):
+    """How a queued patient-size import went; the page asks again until it has finished."""
+    task = _task(task_id)
+    if task.task_type != SIZES_TASK:
+        abort(404)
+    lines = (task.message or "").splitlines()
+    context = {"task": task, "finished": task.status in FINISHED,
+               "summary": lines[0] if lines else "", "log": lines[1:]}
+    if request.headers.get("HX-Request"):
+        return render_template("imports/_sizes_task.html", **context)
+    return render_template("imports/sizes_task.html", **context)

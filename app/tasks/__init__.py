@@ -1,10 +1,10 @@
-"""Background tasks: a queue (Huey) that the DICOM listener, and later uploads and patient-size
-imports, put work on, and the worker (``flask worker``) that does it.
+"""Background tasks: a queue (Huey) that the DICOM listener, large uploads and patient-size
+imports put work on, and the worker (``flask worker``) that does it.
 
 ``queue.py`` builds the Huey instance from the application's settings and runs tasks inside
 an application context, recording each in the ``BackgroundTask`` history (``records.py``).
 Task functions register themselves with ``@background_task``; ``imports.py`` holds the import
-of spooled DICOM files.
+of spooled DICOM files, ``sizes.py`` the application of a patient-size CSV.
 """
 from dataclasses import dataclass
 from typing import Callable

@@ -169,7 +169,7 @@ def get_queue(app=None) -> TaskQueue:
 
 def _register_tasks(huey, app) -> dict:
     # Importing the task modules fills TASKS.
-    from . import imports  # noqa: F401
+    from . import imports, sizes  # noqa: F401
 
     wrappers = {name: huey.task(name=name, context=True)(_runner(app, definition))
                 for name, definition in TASKS.items()}
