@@ -49,7 +49,7 @@ class Defaults:
 
     # The task queue (Huey) behind the DICOM listener and other long work, run by
     # ``flask worker``: "sqlite" (a file, HUEY_SQLITE_PATH, None meaning instance/tasks.sqlite)
-    # or "redis" (HUEY_REDIS_URL, e.g. redis://localhost:6379/0; needs the redis package).
+    # or "redis" (HUEY_REDIS_URL, e.g. redis://localhost:6379/0).
     HUEY_STORAGE = "sqlite"
     HUEY_SQLITE_PATH = None
     HUEY_REDIS_URL = None

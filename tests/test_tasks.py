@@ -327,3 +327,48 @@ def test_abort_needs_a_csrf_token(csrf_app, make_user):
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
     assert client.post("/admin/tasks/x/abort", data={"confirm": "yes"}).status_code == 400
+
+
+def _redis_url():
+    """A Redis database for the queue tests, or None when no Redis server answers."""
+    url = os.environ.get("KERMA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except Exception:
+        return None
+    return url
+
+
+@pytest.mark.skipif(_redis_url() is None, reason="no Redis server at KERMA_TEST_REDIS_URL")
+def test_the_queue_on_redis_imports_what_it_is_given(tmp_path, database_url):
+    """HUEY_STORAGE = "redis": tasks wait in Redis, the worker takes them from there."""
+    from conftest import _dispose, _make_app
+
+    name = f"kerma-test-{os.getpid()}-{time.monotonic_ns()}"
+    redis_app, writes = _make_app(database_url, **queue_config(tmp_path), HUEY_STORAGE="redis",
+                                  HUEY_REDIS_URL=_redis_url(), HUEY_NAME=name)
+    queue = None
+    try:
+        spool = Spool.for_app(redis_app)
+        report = ct_report(dlp=31.5)
+        path = spool.add(file_bytes(report), report.SOPInstanceUID)
+        with redis_app.app_context():
+            queue = get_queue()
+            task_id = import_spooled(path, source="CT02")
+            assert [t.id for t in queue.pending()] == [task_id]
+            assert type(queue.huey.storage).__name__ == "RedisStorage"
+        running = Worker(redis_app, workers=1, install_signals=False)
+        running.start()
+        try:
+            wait_until(lambda: _row(redis_app, task_id).status == "done", message="the import")
+        finally:
+            running.stop()
+        with redis_app.app_context():
+            assert db.session.scalars(select(GeneralStudyModuleAttr.total_dlp)).all() == [31.5]
+            assert queue.pending_count() == 0
+    finally:
+        if queue is not None:
+            queue.huey.storage.flush_all()
+        _dispose(redis_app, writes)
