@@ -71,9 +71,11 @@ PAGES = (
 )
 #: Exports to time: (label, endpoint, query).
 EXPORTS = (
-    ("CT csv, last year", "ct.export_csv", {"date_from": "{year_ago}", "date_until": "{today}"}),
-    ("CT xlsx, last year", "ct.export_xlsx", {"date_from": "{year_ago}", "date_until": "{today}"}),
-    ("CT csv, everything", "ct.export_csv", {}),
+    ("CT csv, last year", "exports.download",
+     {"modality": "ct", "fmt": "csv", "date_from": "{year_ago}", "date_until": "{today}"}),
+    ("CT xlsx, last year", "exports.download",
+     {"modality": "ct", "fmt": "xlsx", "date_from": "{year_ago}", "date_until": "{today}"}),
+    ("CT csv, everything", "exports.download", {"modality": "ct", "fmt": "csv"}),
 )
 MODALITY_OF = {"ct": "CT", "rf": "RF", "dx": "DX", "mg": "MG", "nm": "NM"}
 

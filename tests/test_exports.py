@@ -561,17 +561,20 @@ def test_batches_cover_every_study_in_query_order(app, monkeypatch):
     assert [len(batch) for batch in batches] == [3, 3, 1]
 
 
-def test_a_closed_download_stops_loading(app):
+def test_a_closed_download_stops_loading(app, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(loading, "BATCH_SIZE", 1)  # many batches: the loaders are busy
     with app.app_context():
-        for day in range(1, 6):
+        for day in range(1, 10):
             store(ct_record([ct_event("Head", 1.0, 10.0)], date=datetime.date(2024, 1, day)))
         chunks = csv_chunks(EXPORTS["ct"], export_query("ct", {}))
         assert next(chunks) == b"\xef\xbb\xbf"
         assert next(chunks).startswith(b"Institution,")
+        assert b"2024-01-09" in next(chunks)
+        assert [t for t in threading.enumerate() if t.name.startswith("export-")]
         chunks.close()  # the client went away
-    import threading
-
-    assert not [t for t in threading.enumerate() if t.name == "export-loader"]
+    assert not [t for t in threading.enumerate() if t.name.startswith("export-")]
 
 
 def test_loader_errors_reach_the_writer(app):
