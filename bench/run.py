@@ -101,7 +101,10 @@ def fresh_schema(app):
 
 
 def empty_tables(app):
-    """Delete every row, keeping the schema."""
+    """Delete every row, keeping the schema; imports forget the codes and identities they
+    remembered, which no longer exist."""
+    from app.importing import lookups
+
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
@@ -109,6 +112,7 @@ def empty_tables(app):
                 connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+        lookups.forget(db.session)
 
 
 def ensure_postgresql(url):

@@ -91,7 +91,9 @@ def persist(record: dict, source: str) -> Outcome:
             if attempt + 1 == ATTEMPTS:
                 log.warning("storing %s failed: %s", source, exc)
                 return Outcome(source, FAILED, f"the database refused it ({_short(exc.orig)})")
-            time.sleep(0.05 * (attempt + 1))
+            # The first retry at once: the colliding import has committed, or the memory
+            # was stale. Later ones wait for a lock to be given up.
+            time.sleep(0.05 * attempt)
         except TooLong as exc:
             return Outcome(source, FAILED, str(exc))
         except DBAPIError as exc:
