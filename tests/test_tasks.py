@@ -342,33 +342,26 @@ def _redis_url():
 
 
 @pytest.mark.skipif(_redis_url() is None, reason="no Redis server at KERMA_TEST_REDIS_URL")
-def test_the_queue_on_redis_imports_what_it_is_given(tmp_path, database_url):
+def test_the_queue_on_redis_imports_what_it_is_given(app, spool):
     """HUEY_STORAGE = "redis": tasks wait in Redis, the worker takes them from there."""
-    from conftest import _dispose, _make_app
-
-    name = f"kerma-test-{os.getpid()}-{time.monotonic_ns()}"
-    redis_app, writes = _make_app(database_url, **queue_config(tmp_path), HUEY_STORAGE="redis",
-                                  HUEY_REDIS_URL=_redis_url(), HUEY_NAME=name)
-    queue = None
-    try:
-        spool = Spool.for_app(redis_app)
-        report = ct_report(dlp=31.5)
-        path = spool.add(file_bytes(report), report.SOPInstanceUID)
-        with redis_app.app_context():
-            queue = get_queue()
+    # The queue is built on first use, from the settings as they are then.
+    app.config.update(HUEY_STORAGE="redis", HUEY_REDIS_URL=_redis_url(),
+                      HUEY_NAME=f"kerma-test-{os.getpid()}-{time.monotonic_ns()}")
+    report = ct_report(dlp=31.5)
+    path = spool.add(file_bytes(report), report.SOPInstanceUID)
+    with app.app_context():
+        queue = get_queue()
+        try:
             task_id = import_spooled(path, source="CT02")
             assert [t.id for t in queue.pending()] == [task_id]
             assert type(queue.huey.storage).__name__ == "RedisStorage"
-        running = Worker(redis_app, workers=1, install_signals=False)
-        running.start()
-        try:
-            wait_until(lambda: _row(redis_app, task_id).status == "done", message="the import")
-        finally:
-            running.stop()
-        with redis_app.app_context():
+            running = Worker(app, workers=1, install_signals=False)
+            running.start()
+            try:
+                wait_until(lambda: _row(app, task_id).status == "done", message="the import")
+            finally:
+                running.stop()
             assert db.session.scalars(select(GeneralStudyModuleAttr.total_dlp)).all() == [31.5]
             assert queue.pending_count() == 0
-    finally:
-        if queue is not None:
+        finally:
             queue.huey.storage.flush_all()
-        _dispose(redis_app, writes)
