@@ -44,21 +44,37 @@ def window_start(today: datetime.date, days: int) -> datetime.date:
 
 
 def tally_rows(today: datetime.date, windows: tuple[int, ...]):
-    """Per modality type and display name: studies, latest study date, studies per window."""
+    """Per modality type and display name: studies, latest study date, studies per window.
+
+    The tally's rows (one per device and day) are first summed per device identity, on
+    integer keys, and only those few sums are joined to the display names and summed again
+    (several identities may share one name).
+    """
     tally = StudyTally
     in_window = [
         func.sum(case((and_(tally.study_date >= window_start(today, days),
                             tally.study_date <= today), tally.studies), else_=0))
-        for days in windows
+        .label(f"window_{number}")
+        for number, days in enumerate(windows)
     ]
-    query = (
-        select(tally.modality_type, UniqueEquipmentNames.display_name, func.sum(tally.studies),
-               func.max(case((tally.study_date != NO_DATE, tally.study_date))), *in_window)
-        .outerjoin(UniqueEquipmentNames,
-                   and_(UniqueEquipmentNames.id == tally.unique_equipment_name_id,
-                        tally.unique_equipment_name_id != NO_DEVICE))
+    per_device = (
+        select(tally.modality_type, tally.unique_equipment_name_id.label("identity"),
+               func.sum(tally.studies).label("total"),
+               func.max(case((tally.study_date != NO_DATE, tally.study_date))).label("latest"),
+               *in_window)
         .where(tally.studies > 0)
-        .group_by(tally.modality_type, UniqueEquipmentNames.display_name)
+        .group_by(tally.modality_type, tally.unique_equipment_name_id)
+        .subquery()
+    )
+    query = (
+        select(per_device.c.modality_type, UniqueEquipmentNames.display_name,
+               func.sum(per_device.c.total), func.max(per_device.c.latest),
+               *(func.sum(per_device.c[f"window_{number}"]) for number in range(len(windows))))
+        .select_from(per_device)
+        .outerjoin(UniqueEquipmentNames,
+                   and_(UniqueEquipmentNames.id == per_device.c.identity,
+                        per_device.c.identity != NO_DEVICE))
+        .group_by(per_device.c.modality_type, UniqueEquipmentNames.display_name)
     )
     return db.session.execute(query).all()
 
