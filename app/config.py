@@ -18,9 +18,10 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     # Uploads through the web import page, in bytes.
     MAX_CONTENT_LENGTH = 512 * 1024 * 1024
-    # Upload batches of at least this many DICOM files, and every patient-size CSV when
-    # UPLOAD_QUEUE_SIZES is true, are imported by the task queue (``flask worker``) instead
-    # of by the web server while the page waits. 0 queues every batch.
+    # While a worker (``flask worker``) is running, upload batches of at least this many
+    # DICOM files, and every patient-size CSV when UPLOAD_QUEUE_SIZES is true, are imported
+    # by the task queue instead of by the web server while the page waits. 0 queues every
+    # batch. Without a running worker the web server imports them.
     UPLOAD_QUEUE_FROM_FILES = 20
     UPLOAD_QUEUE_SIZES = True
     PAGE_SIZES = (10, 25, 50, 100, 200, 400)

@@ -43,9 +43,15 @@ def worker(app):
     started = []
 
     def start():
+        from app import heartbeat
+        from app.spool import Spool
+
         running = Worker(app, workers=1, install_signals=False)
         running.start()
         started.append(running)
+        # The page queues only for a worker it sees running: wait for its first heartbeat.
+        beat = Spool.for_app(app).root / heartbeat.WORKER
+        wait_until(lambda: heartbeat.read(beat), message="the worker's heartbeat")
 
     yield start
     for running in started:
@@ -127,14 +133,12 @@ def test_a_large_batch_goes_through_the_task_queue(app, client, login_as, worker
     login_as("view", "admin")
     files = [(f"report-{n}.dcm", _ct_report_bytes(dlp=10.0 + n)) for n in range(3)]
     files.append(("notes.txt", b"hello"))
+    worker()
     page = _upload(client, files)
     assert page.status_code == 200 and "Importing 4 files" in page.text
     polls = [url.replace("&amp;", "&")
              for url in re.findall(r'hx-get="(/import/dicom/task/[^"]+)"', page.text)]
-    assert len(polls) == 4 and all('hx-trigger="every 2s"' in page.text for _ in polls)
-    # Nothing is imported until a worker runs: the rows say queued.
-    assert 'data-status="queued"' in client.get(polls[0]).text
-    worker()
+    assert len(polls) == 4 and page.text.count('hx-trigger="every 2s"') == 4
     rows = [_follow(client, url, "hx-trigger") for url in polls]
     assert [re.search(r'data-status="(\w+)"', row.text).group(1) for row in rows] == [
         "done", "done", "done", "failed"]
@@ -169,14 +173,13 @@ def test_patient_sizes_go_through_the_task_queue(app, client, login_as, worker, 
                                                               "ward sizes.csv")},
                           content_type="multipart/form-data")
     action = re.search(r'action="(/import/sizes/[0-9a-f]+)"', columns.text).group(1)
+    worker()
     queued = client.post(action, data={"id_column": "Accession", "height_column": "Height",
                                        "weight_column": "Weight", "id_type": "accession",
                                        "filename": "ward_sizes.csv"})
     assert queued.status_code == 302
     status_url = queued.headers["Location"]
-    waiting = client.get(status_url)
-    assert 'data-status="queued"' in waiting.text and 'hx-trigger="every 2s"' in waiting.text
-    worker()
+    assert "/import/sizes/task/" in status_url
     done = _follow(client, status_url, "hx-trigger")
     assert 'data-status="done"' in done.text
     assert "2 rows read, 1 matched a study, 1 studies updated" in done.text
@@ -191,3 +194,27 @@ def test_patient_sizes_go_through_the_task_queue(app, client, login_as, worker, 
     client.get("/logout")
     login_as("view")
     assert client.get(status_url).status_code == 403
+
+
+def test_without_a_running_worker_the_web_server_imports_large_batches(app, client, login_as):
+    """A workstation started without ``flask worker``: nothing would ever take queued work,
+    so large batches and patient sizes are imported by the request, as small ones are."""
+    app.config["UPLOAD_QUEUE_FROM_FILES"] = 2
+    login_as("view", "admin", "importsize")
+    page = _upload(client, [("a.dcm", _ct_report_bytes()), ("b.dcm", _ct_report_bytes())])
+    assert "Importing 2 files" not in page.text
+    assert len(re.findall(r'hx-post="(/import/dicom/[0-9a-f]+/\d)"', page.text)) == 2
+
+
+def test_queued_rows_show_queued_until_a_worker_takes_them(app, client, login_as):
+    """A batch queued while a worker ran waits, and says so, when the worker has gone."""
+    from app import heartbeat
+    from app.spool import Spool
+
+    app.config["UPLOAD_QUEUE_FROM_FILES"] = 1
+    login_as("view", "admin")
+    heartbeat.beat(Spool.for_app(app).root / heartbeat.WORKER, {"workers": 1})
+    page = _upload(client, [("a.dcm", _ct_report_bytes())])
+    poll = re.search(r'hx-get="(/import/dicom/task/[^"]+)"', page.text).group(1)
+    row = client.get(poll.replace("&amp;", "&"))
+    assert 'data-status="queued"' in row.text and 'hx-trigger="every 2s"' in row.text

@@ -6,10 +6,12 @@ results appear as they complete. Every file is deleted as soon as it is imported
 folder with it; folders abandoned by a closed browser are removed on the next upload.
 
 Large batches (``UPLOAD_QUEUE_FROM_FILES`` files or more) and patient-size CSV files go to the
-task queue instead, as objects from the DICOM listener do: the files are written to the
-spool (the CSV stays in its upload folder) and ``flask worker`` imports them, while each row
-of the page asks every two seconds how its task went. A batch survives the browser being
-closed, and an object that fails lands in quarantine with its reason.
+task queue instead when a worker (``flask worker``) is running, as objects from the DICOM
+listener do: the files are written to the spool (the CSV stays in its upload folder) and the
+worker imports them, while each row of the page asks every two seconds how its task went. A
+batch survives the browser being closed, and an object that fails lands in quarantine with
+its reason. Without a running worker (a single workstation started with ``serve.sh``) the
+web server imports them itself, as it does small batches.
 """
 import secrets
 import shutil
@@ -23,6 +25,7 @@ from werkzeug.utils import secure_filename
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import heartbeat
 from ..auth.roles import role_required
 from ..extensions import db
 from ..models.tasks import FINISHED, BackgroundTask
@@ -76,7 +79,7 @@ def upload_dicom():
         flash("Choose one or more DICOM files to upload.", "warning")
         return redirect(url_for(".index"))
     queue_from = current_app.config.get("UPLOAD_QUEUE_FROM_FILES", 20)
-    if queue_from is not None and len(files) >= queue_from:
+    if queue_from is not None and len(files) >= queue_from and _worker_running():
         return _queue_uploads(files)
     root = _upload_root()
     _remove_stale(root)
@@ -90,6 +93,12 @@ def upload_dicom():
         names.append(name)
     session["import_batches"] = [*session.get("import_batches", [])[-20:], token]
     return render_template("imports/batch.html", token=token, names=names)
+
+
+def _worker_running() -> bool:
+    """Whether a worker has written its heartbeat in the last few seconds."""
+    spool = Spool.for_app(current_app)
+    return heartbeat.read(spool.root / heartbeat.WORKER) is not None
 
 
 def _queue_uploads(files):
@@ -173,7 +182,7 @@ def apply_sizes(token):
     if not path.exists():
         abort(404)
     form = request.form
-    if current_app.config.get("UPLOAD_QUEUE_SIZES", True):
+    if current_app.config.get("UPLOAD_QUEUE_SIZES", True) and _worker_running():
         filename = form.get("filename") or "sizes.csv"
         task_id = get_queue().enqueue(
             SIZES_TASK, str(path), form.get("id_column", ""), form.get("height_column", ""),
