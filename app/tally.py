@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .models.study import GeneralEquipmentModuleAttr as Equipment
 from .models.study import GeneralStudyModuleAttr as Study
@@ -21,6 +23,9 @@ CHUNK = 500
 RECOUNT_ABOVE = 2000
 
 TABLE = StudyTally.__table__
+KEY = ["modality_type", "unique_equipment_name_id", "study_date"]
+#: INSERT ... ON CONFLICT DO UPDATE, where the dialect has it.
+_UPSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 def key(modality_type, identity_id, study_date) -> tuple:
@@ -65,17 +70,22 @@ def count(session, keys: Iterable[tuple], change: int = 1) -> None:
         rebuild(session)
         return
     connection = session.connection()
+    upsert = _UPSERTS.get(connection.dialect.name)
     for (modality_type, identity_id, study_date), n in sorted(changes.items()):
-        where = (TABLE.c.modality_type == modality_type,
-                 TABLE.c.unique_equipment_name_id == identity_id,
-                 TABLE.c.study_date == study_date)
+        values = dict(modality_type=modality_type, unique_equipment_name_id=identity_id,
+                      study_date=study_date)
+        if n > 0 and upsert is not None:
+            # One statement, and two imports adding the same key at once both count.
+            statement = upsert(TABLE).values(**values, studies=n)
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=KEY, set_={"studies": TABLE.c.studies + statement.excluded.studies}))
+            continue
+        where = [TABLE.c[name] == value for name, value in values.items()]
         updated = connection.execute(
             update(TABLE).where(*where).values(studies=TABLE.c.studies + n)).rowcount
         if not updated and n > 0:
             # A concurrent import adding the same key fails on the unique key and is retried.
-            connection.execute(insert(TABLE).values(
-                modality_type=modality_type, unique_equipment_name_id=identity_id,
-                study_date=study_date, studies=n))
+            connection.execute(insert(TABLE).values(**values, studies=n))
         elif n < 0:
             connection.execute(delete(TABLE).where(*where, TABLE.c.studies <= 0))
 

@@ -9,9 +9,11 @@ tree level; ``build`` makes ORM objects, for the few rows added to a study alrea
 """
 import datetime as dt
 import logging
+from collections import Counter
 from functools import cache
 
 from sqlalchemy import inspect, insert as sql_insert, select, tuple_
+from sqlalchemy.exc import DBAPIError
 
 from ..models.codes import ContextID
 from . import lookups
@@ -136,6 +138,8 @@ def insert(session, model_cls, record: dict, codes: CodeCache) -> int:
     """
     codes.load(list(_codes_in(model_cls, record)))
     connection = session.connection()  # Core statements: the ORM's execution adds nothing here
+    if connection.dialect.name == "postgresql":
+        return _insert_pipelined(connection, model_cls, record, codes)
     level = [(model_cls, record, {})]
     root_id = None
     while level:
@@ -159,6 +163,75 @@ def insert(session, model_cls, record: dict, codes: CodeCache) -> int:
                     for child in child_record.get(key) or ():
                         level.append((child_cls, child, {parent_column: row_id}))
     return root_id
+
+
+def _insert_pipelined(connection, model_cls, record, codes) -> int:
+    """``insert`` on PostgreSQL in two round trips: one for the ids, one for every row.
+
+    Each statement is a round trip to the server, and a new study is a dozen of them, more
+    than reading and extracting a small object costs. So the ids of the rows that have
+    children are taken from their sequences in one query, and then every row is sent in one
+    pipeline (parents before children, so each foreign key finds its row).
+    """
+    wanted = Counter()
+    _count_parents(model_cls, record, wanted)
+    ids = _allocate_ids(connection, wanted)
+    batches = {}  # table -> rows, in the order tables are first met (parents first)
+    level = [(model_cls, record, {})]
+    root_id = None
+    while level:
+        next_level = []
+        for cls, child_record, fixed in level:
+            plan = _plan(cls)
+            row = plan.row(child_record, fixed, codes)
+            if plan.children:
+                row["id"] = ids[plan.table.name].pop()
+                if root_id is None:
+                    root_id = row["id"]
+                for key, child_cls, parent_column in plan.children:
+                    for child in child_record.get(key) or ():
+                        next_level.append((child_cls, child, {parent_column: row["id"]}))
+            batches.setdefault(plan.table, []).append(row)
+        level = next_level
+    driver = connection.connection.driver_connection
+    try:
+        with driver.pipeline(), driver.cursor() as cursor:
+            for table, rows in batches.items():
+                cursor.executemany(_insert_sql(connection.dialect, table, tuple(rows[0])), rows)
+    except driver.Error as exc:  # as SQLAlchemy's errors, which the importer retries on
+        raise DBAPIError.instance(None, None, exc, type(driver).Error) from exc
+    return root_id
+
+
+def _count_parents(model_cls, record, counts: Counter):
+    plan = _plan(model_cls)
+    if not plan.children:
+        return
+    counts[plan.table.name] += 1
+    for key, child_cls, _ in plan.children:
+        for child in record.get(key) or ():
+            _count_parents(child_cls, child, counts)
+
+
+def _allocate_ids(connection, counts: Counter) -> dict[str, list[int]]:
+    """``counts[table]`` new ids from each table's sequence, in one query."""
+    if not counts:
+        return {}
+    tables = sorted(counts)
+    columns = ", ".join(
+        f"ARRAY(SELECT nextval(pg_get_serial_sequence(%(t{n})s, 'id')) "
+        f"FROM generate_series(1, %(n{n})s))" for n in range(len(tables)))
+    params = {**{f"t{n}": table for n, table in enumerate(tables)},
+              **{f"n{n}": counts[table] for n, table in enumerate(tables)}}
+    row = connection.exec_driver_sql(f"SELECT {columns}", params).one()
+    # Popped from the end: reversed, so rows get ascending ids in the order they are built.
+    return {table: list(reversed(found)) for table, found in zip(tables, row)}
+
+
+@cache
+def _insert_sql(dialect, table, keys: tuple) -> str:
+    """The driver-level INSERT of ``keys`` into ``table`` (``%(key)s`` placeholders)."""
+    return str(sql_insert(table).compile(dialect=dialect, column_keys=list(keys)))
 
 
 def _codes_in(model_cls, record):
