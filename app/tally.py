@@ -8,8 +8,9 @@ changed behind Kerma's back (``flask studies recount``).
 """
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -26,6 +27,22 @@ TABLE = StudyTally.__table__
 KEY = ["modality_type", "unique_equipment_name_id", "study_date"]
 #: INSERT ... ON CONFLICT DO UPDATE, where the dialect has it.
 _UPSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+@cache
+def _upsert(dialect_name: str):
+    """The statement adding ``studies`` to a key's count (None where there is no upsert).
+
+    Built once: a statement built for every import would be analysed for the compiled-SQL
+    cache every time, which cost more than running it.
+    """
+    insert_into = _UPSERTS.get(dialect_name)
+    if insert_into is None:
+        return None
+    statement = insert_into(TABLE).values(
+        {name: bindparam(name) for name in (*KEY, "studies")})
+    return statement.on_conflict_do_update(
+        index_elements=KEY, set_={"studies": TABLE.c.studies + statement.excluded.studies})
 
 
 def key(modality_type, identity_id, study_date) -> tuple:
@@ -70,15 +87,13 @@ def count(session, keys: Iterable[tuple], change: int = 1) -> None:
         rebuild(session)
         return
     connection = session.connection()
-    upsert = _UPSERTS.get(connection.dialect.name)
+    upsert = _upsert(connection.dialect.name)
     for (modality_type, identity_id, study_date), n in sorted(changes.items()):
         values = dict(modality_type=modality_type, unique_equipment_name_id=identity_id,
                       study_date=study_date)
         if n > 0 and upsert is not None:
             # One statement, and two imports adding the same key at once both count.
-            statement = upsert(TABLE).values(**values, studies=n)
-            connection.execute(statement.on_conflict_do_update(
-                index_elements=KEY, set_={"studies": TABLE.c.studies + statement.excluded.studies}))
+            connection.execute(upsert, {**values, "studies": n})
             continue
         where = [TABLE.c[name] == value for name, value in values.items()]
         updated = connection.execute(

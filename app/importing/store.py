@@ -18,7 +18,7 @@ Decisions, for an object whose Study Instance UID is already stored:
   for-presentation pair of the same exposure);
 - NM and PET image headers fill gaps in a stored NM study and never overwrite.
 """
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import tally
 from ..models.study import GeneralStudyModuleAttr, ObjectUIDsProcessed
@@ -29,6 +29,10 @@ from .rows import CodeCache, RecordRow, check_uid, insert
 from .merging import merge_image_events, merge_nm
 from .summary import fill_summary
 
+#: The stored studies with a Study Instance UID, oldest first (built once: see app.tally).
+_SAME_STUDY_UID = (select(GeneralStudyModuleAttr)
+                   .where(GeneralStudyModuleAttr.study_instance_uid == bindparam("uid"))
+                   .order_by(GeneralStudyModuleAttr.id))
 REPORT_IMPORTERS = {"rdsr"}
 UID_LENGTH = ObjectUIDsProcessed.__table__.c.sop_instance_uid.type.length
 IMAGE_IMPORTERS = {"mg", "dx", "ct-philips"}
@@ -46,11 +50,7 @@ def store(session, record: dict, source: str) -> Outcome:
                       modality_type=record.get("modality_type"),
                       warnings=list(meta.get("warnings", ())))
 
-    existing = session.scalars(
-        select(GeneralStudyModuleAttr)
-        .where(GeneralStudyModuleAttr.study_instance_uid == study_uid)
-        .order_by(GeneralStudyModuleAttr.id)
-    ).all()
+    existing = session.scalars(_SAME_STUDY_UID, {"uid": study_uid}).all()
     # Scoped to the study: an object edited under another Study Instance UID (keeping its SOP
     # Instance UID) is a new study, as OpenREM stores it.
     imported_into = sop_uid and existing and session.scalars(

@@ -8,8 +8,6 @@ with BEGIN IMMEDIATE, taking the write lock before it reads what it will decide 
 import zlib
 from contextlib import contextmanager
 
-from sqlalchemy import text
-
 
 @contextmanager
 def import_transaction(session, study_uid: str):
@@ -24,7 +22,8 @@ def import_transaction(session, study_uid: str):
     try:
         if dialect == "postgresql":
             key = zlib.crc32(study_uid.encode("utf-8"))
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            session.connection().exec_driver_sql(
+                "SELECT pg_advisory_xact_lock(%(key)s)", {"key": key})
         yield session
         session.commit()
     except BaseException:
