@@ -33,6 +33,9 @@ from .summary import fill_summary
 _SAME_STUDY_UID = (select(GeneralStudyModuleAttr)
                    .where(GeneralStudyModuleAttr.study_instance_uid == bindparam("uid"))
                    .order_by(GeneralStudyModuleAttr.id))
+_SAME_STUDY_UID_IDS = (select(GeneralStudyModuleAttr.__table__.c.id)
+                       .where(GeneralStudyModuleAttr.__table__.c.study_instance_uid
+                              == bindparam("uid")))
 REPORT_IMPORTERS = {"rdsr"}
 UID_LENGTH = ObjectUIDsProcessed.__table__.c.sop_instance_uid.type.length
 IMAGE_IMPORTERS = {"mg", "dx", "ct-philips"}
@@ -50,7 +53,9 @@ def store(session, record: dict, source: str) -> Outcome:
                       modality_type=record.get("modality_type"),
                       warnings=list(meta.get("warnings", ())))
 
-    existing = session.scalars(_SAME_STUDY_UID, {"uid": study_uid}).all()
+    # Most objects start a new study: ask for ids first, and build ORM objects only if any.
+    existing_ids = session.connection().execute(_SAME_STUDY_UID_IDS, {"uid": study_uid}).all()
+    existing = session.scalars(_SAME_STUDY_UID, {"uid": study_uid}).all() if existing_ids else []
     # Scoped to the study: an object edited under another Study Instance UID (keeping its SOP
     # Instance UID) is a new study, as OpenREM stores it.
     imported_into = sop_uid and existing and session.scalars(
