@@ -4,8 +4,9 @@ A record's keys are the model's column names, its ``<model>_set`` lists the mode
 collections and its coded fields ``Code`` values (docs/architecture.md), so one walk over the
 mapper turns any record into rows; no per-template code lives here.
 
-``insert`` writes a new study straight from its record, one multi-row INSERT per table and
-tree level; ``build`` makes ORM objects, for the few rows added to a study already stored.
+``insert`` writes a new study straight from its record: on SQLite one multi-row INSERT per
+table and tree level, on PostgreSQL every row in one pipeline after one query for the ids;
+``build`` makes ORM objects, for the few rows added to a study already stored.
 """
 import datetime as dt
 import logging
