@@ -453,3 +453,44 @@ def _bytes_of(ds):
 def _running_tasks(app):
     with app.app_context():
         return db.session.scalars(select(BackgroundTask).where(BackgroundTask.status == "running")).all()
+
+
+def test_a_c_store_is_answered_while_the_task_queue_is_held(app, spool, monkeypatch):
+    """The answer waits for the file to be safe in the spool, not for the queue: a queue held
+    by another process (the worker, on the queue's SQLite file) must not make senders time
+    out. The task follows once the queue is free."""
+    import threading
+
+    from app.network import listener as listener_module
+
+    held = threading.Event()
+    queued = []
+
+    def slow_queue(path, source=None, record=True, app=None):
+        held.wait(timeout=30)
+        queued.append(path.name)
+        return "task"
+
+    monkeypatch.setattr(listener_module, "import_spooled", slow_queue)
+    running = Listener(app)
+    running.start()
+    try:
+        report = _ct_report_dataset()
+        started = time.monotonic()
+        assert _send(running.port, [report]) == [0x0000]
+        assert time.monotonic() - started < 5  # answered while the queue is still held
+        assert [p.name for p in spool.waiting()] and queued == []
+        held.set()
+        wait_until(lambda: queued, message="the import task")
+        assert queued == [p.name for p in spool.waiting()]
+    finally:
+        held.set()
+        running.stop()
+
+
+def _ct_report_dataset():
+    from background import ct_report
+
+    ds = ct_report(dlp=5.0)
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    return ds

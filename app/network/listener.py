@@ -3,10 +3,18 @@
 Every few seconds the listener reads its settings again: new allowed AE titles and hosts apply
 to the next association, and a new AE title, port or bind address restarts the server, so an
 administrator's change on the admin page takes effect without a restart of the service.
+
+A received object is answered as soon as its file is safely in the spool; its import task is
+put on the queue by a thread of its own (``Enqueuer``). The queue's SQLite file is shared
+with the worker processes, and a C-STORE that waited for it could wait longer than the
+sender's timeout when they hold it; an object whose task was not queued (the listener
+stopped first, or the queue refused it) stays in the spool, where the worker's sweep finds
+it within minutes and its start at once.
 """
 import dataclasses
 import logging
 import os
+import queue
 import threading
 from datetime import datetime, timezone
 
@@ -17,6 +25,41 @@ from .scp import StoreSCP
 from .settings import listener_settings
 
 log = logging.getLogger("kerma.dicom")
+
+
+class Enqueuer:
+    """Queues import tasks in a background thread, in the order files were received."""
+
+    #: Seconds ``stop`` waits for tasks still to be queued.
+    DRAIN_SECONDS = 10.0
+
+    def __init__(self, enqueue):
+        self._enqueue = enqueue
+        self._waiting = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="listener-enqueuer",
+                                        daemon=True)
+        self._thread.start()
+
+    def __call__(self, path, source):
+        """Queue the import of ``path`` soon; returns at once."""
+        self._waiting.put((path, source))
+
+    def stop(self):
+        """Queue what is waiting (for at most DRAIN_SECONDS), then end the thread."""
+        self._waiting.put(None)
+        self._thread.join(timeout=self.DRAIN_SECONDS)
+
+    def _run(self):
+        while True:
+            item = self._waiting.get()
+            if item is None:
+                return
+            path, source = item
+            try:
+                self._enqueue(path, source)
+            except Exception:
+                # The file is safe in the spool; the worker's sweep queues it within minutes.
+                log.exception("stored %s but could not queue its import", path.name)
 
 
 class Listener:
@@ -30,6 +73,7 @@ class Listener:
         self.scp = None
         self._started = None
         self._failed = None
+        self._enqueuer = None
 
     def settings(self):
         """The settings in force, with the overrides applied."""
@@ -40,7 +84,8 @@ class Listener:
     def start(self):
         """Start listening (in background threads) and write the first heartbeat."""
         self.spool.remove_stale_temporary()
-        self.scp = StoreSCP(self.settings(), self.spool, self._enqueue, self.app.config)
+        self._enqueuer = Enqueuer(self._queue_import)
+        self.scp = StoreSCP(self.settings(), self.spool, self._enqueuer, self.app.config)
         self.scp.start()
         self._started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._beat()
@@ -65,7 +110,7 @@ class Listener:
         not cut off; only a change of AE title alone needs the old socket closed first.
         """
         previous = self.scp
-        replacement = StoreSCP(settings, self.spool, self._enqueue, self.app.config)
+        replacement = StoreSCP(settings, self.spool, self._enqueuer, self.app.config)
         replacement.counters = previous.counters
         same_socket = (settings.bind, settings.port) == (previous.settings.bind, previous.port)
         if same_socket:
@@ -80,7 +125,7 @@ class Listener:
                           previous.settings.bind, previous.port)
                 self._failed = settings
             if same_socket:
-                self.scp = StoreSCP(fallback, self.spool, self._enqueue, self.app.config)
+                self.scp = StoreSCP(fallback, self.spool, self._enqueuer, self.app.config)
                 self.scp.counters = previous.counters
                 self.scp.start()
             return
@@ -95,6 +140,8 @@ class Listener:
         """Stop listening and remove the heartbeat."""
         if self.scp is not None:
             self.scp.stop()
+        if self._enqueuer is not None:
+            self._enqueuer.stop()
         heartbeat.stop(self.heartbeat_path)
 
     def serve_forever(self, stop: threading.Event):
@@ -111,7 +158,7 @@ class Listener:
         """The port listened on."""
         return self.scp.port
 
-    def _enqueue(self, path, source):
+    def _queue_import(self, path, source):
         import_spooled(path, source=source, record=False, app=self.app)
 
     def _beat(self):
