@@ -10,7 +10,7 @@ from app.models.study import GeneralStudyModuleAttr
 from conformance import CORPUS
 from app.tasks.worker import Worker
 from background import queue_config, wait_until
-from dicom_builders import code, container, num, sr_dataset, uid
+from dicom_builders import code, container, num, sr_dataset
 
 CT_FILE = CORPUS / "dicom" / "CT-RDSR-Siemens-Multi-1.dcm"
 

@@ -19,7 +19,6 @@ from .common import header_record, meta
 from .errors import ExtractionError, ExtractorError
 from .rdsr import ARCADIS_SUMMARY
 from .participants import (
-    DEVICE_OBSERVER_UID,
     device_participants,
     observer_contexts,
     person_participants,

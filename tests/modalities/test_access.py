@@ -1,6 +1,5 @@
 """Who may use the modality pages, and the hook the exports plug their links into."""
 
-from app.extensions import db
 from app.modalities import MODALITIES
 from study_records import make_studies
 
