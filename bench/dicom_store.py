@@ -267,14 +267,9 @@ def _wait_for(predicate, timeout, what, interval=0.05):
 
 
 def _machine():
-    memory = "unknown"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {memory} memory, "
+    from bench.machine import memory
+
+    return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {memory()} memory, "
             f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
 
 

@@ -256,26 +256,15 @@ def _report(files, openrem, floor, per_file, whole, runs, clock, server) -> str:
 
 
 def _machine(server) -> str:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = "unknown"
-    try:
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f"{kib / 1024 / 1024:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
     import sqlite3
 
     import pydicom
     import sqlalchemy
 
-    facts = [f"CPU: {cpu}, {os.cpu_count()} logical processors (nproc)", f"Memory: {memory}",
+    from bench.machine import cpu_model, memory
+
+    facts = [f"CPU: {cpu_model()}, {os.cpu_count()} logical processors (nproc)",
+             f"Memory: {memory()}",
              f"Python {platform.python_version()}, pydicom {pydicom.__version__}, "
              f"SQLAlchemy {sqlalchemy.__version__}, SQLite {sqlite3.sqlite_version}",
              f"System: {platform.system()} {platform.release()}"]

@@ -45,6 +45,7 @@ from app.importing import import_file, persist  # noqa: E402
 from app.importing.outcome import FAILED, REJECTED, Outcome  # noqa: E402
 from app.importing.reading import Unreadable, read_dataset  # noqa: E402
 from app.models.study import GeneralStudyModuleAttr as Study  # noqa: E402
+from bench.machine import cpu_model, memory  # noqa: E402
 from bench.make_rdsr import corpus_dir, make_rdsrs  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
@@ -135,24 +136,9 @@ def sqlalchemy_url(url):
 
 def machine_facts(postgresql_url=None) -> list[tuple[str, str]]:
     """What the numbers were measured on."""
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = "unknown"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
     facts = [
-        ("CPU", f"{cpu}, {os.cpu_count()} cores (nproc)"),
-        ("Memory", memory),
+        ("CPU", f"{cpu_model()}, {os.cpu_count()} cores (nproc)"),
+        ("Memory", memory()),
         ("OS", platform.platform()),
         ("Python", platform.python_version()),
         ("pydicom", pydicom.__version__),
