@@ -256,3 +256,24 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(
         f"{totals.compared} values compared, {totals.equal} equal to OpenREM's, "
         f"{len(totals.documented)} documented differences, {len(totals.mismatches)} mismatches")
+
+
+@pytest.fixture
+def worker(app):
+    """``worker(n=1)`` starts an in-process task worker of ``n`` threads and waits for its
+    first heartbeat; every worker started is stopped after the test."""
+    from app.tasks.worker import Worker, running_worker
+    from background import wait_until
+
+    started = []
+
+    def start(workers=1):
+        running = Worker(app, workers=workers, install_signals=False)
+        running.start()
+        started.append(running)
+        wait_until(lambda: running_worker(app), message="the worker's heartbeat")
+        return running
+
+    yield start
+    for running in started:
+        running.stop()

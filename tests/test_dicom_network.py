@@ -33,7 +33,6 @@ from app.models.tasks import FINISHED, BackgroundTask
 from app.network.listener import Listener
 from app.spool import Spool
 from app.tasks.queue import get_queue
-from app.tasks.worker import Worker
 from background import queue_config, wait_until
 from conformance import CORPUS
 from dicom_builders import image_dataset
@@ -72,22 +71,6 @@ def listener(app):
     listener.start()
     yield listener
     listener.stop()
-
-
-@pytest.fixture
-def worker(app):
-    """Start an in-process worker; it is stopped after the test."""
-    started = []
-
-    def start(workers=2):
-        worker = Worker(app, workers=workers, install_signals=False)
-        worker.start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 @pytest.fixture
@@ -173,7 +156,7 @@ def test_storescu_sends_a_ct_report_that_is_imported(app, listener, worker, spoo
     with app.app_context():
         db.session.add(DicomKeepSettings(keep_rdsr=True))
         db.session.commit()
-    worker()
+    worker(2)
     source = dcmread(corpus / CT_REPORT, stop_before_pixels=True)
 
     result = _dcmtk("storescu", "-aet", "CT_SCANNER", "-aec", "KERMA", "127.0.0.1",
@@ -210,7 +193,7 @@ KINDS = {
 
 
 def test_every_kind_kerma_imports_is_received_and_imported(app, listener, worker, spool, corpus):
-    worker()
+    worker(2)
     files = [corpus / name for name in KINDS] + [corpus / "ESR_non-dose.dcm"]
 
     statuses = _send(listener.port, files, calling="MODALITY")
@@ -240,7 +223,7 @@ def test_every_kind_kerma_imports_is_received_and_imported(app, listener, worker
 
 
 def test_deflated_and_implicit_transfer_syntaxes_are_stored_and_imported(app, listener, worker, corpus):
-    worker()
+    worker(2)
     deflated, implicit = fresh_copies(corpus / CT_REPORT, 2)
     statuses = []
     for ds, syntax in ((deflated, DeflatedExplicitVRLittleEndian), (implicit, ImplicitVRLittleEndian)):
@@ -429,7 +412,7 @@ def test_a_worker_killed_mid_queue_imports_everything_exactly_once(
     # The worst moment to die: an import committed, its file not yet removed.
     (spool.working / "crashed-after-commit.dcm").write_bytes(_bytes_of(copies[0]))
 
-    worker()  # the restarted worker recovers first
+    worker(2)  # the restarted worker recovers first
     wait_until(lambda: spool.counts() == {"waiting": 0, "working": 0, "quarantined": 0}
                and _count(app, GeneralStudyModuleAttr) == 40
                and len(_finished_tasks(app)) >= 40, timeout=30, message="every import")

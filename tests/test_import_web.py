@@ -8,7 +8,6 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.study import GeneralStudyModuleAttr
 from conformance import CORPUS
-from app.tasks.worker import Worker
 from background import queue_config, wait_until
 from dicom_builders import code, container, num, sr_dataset
 
@@ -35,27 +34,6 @@ def upload_dir(app, tmp_path):
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     app.config.update(queue_config(tmp_path))
     return tmp_path / "uploads"
-
-
-@pytest.fixture
-def worker(app):
-    """An in-process worker, stopped after the test."""
-    started = []
-
-    def start():
-        from app import heartbeat
-        from app.spool import Spool
-
-        running = Worker(app, workers=1, install_signals=False)
-        running.start()
-        started.append(running)
-        # The page queues only for a worker it sees running: wait for its first heartbeat.
-        beat = Spool.for_app(app).root / heartbeat.WORKER
-        wait_until(lambda: heartbeat.read(beat), message="the worker's heartbeat")
-
-    yield start
-    for running in started:
-        running.stop()
 
 
 def _upload(client, files):

@@ -29,22 +29,6 @@ def spool(app):
     return Spool.for_app(app)
 
 
-@pytest.fixture
-def worker(app):
-    """Start an in-process worker (threads); stopped after the test."""
-    started = []
-
-    def start(workers=1):
-        worker = Worker(app, workers=workers, install_signals=False)
-        worker.start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
-
-
 def _row(app, task_id):
     with app.app_context():
         return db.session.scalars(select(BackgroundTask).where(BackgroundTask.uuid == task_id)).first()

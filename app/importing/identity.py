@@ -7,10 +7,11 @@ keeps them for a few seconds between imports).
 """
 import fnmatch
 import hashlib
+from typing import NamedTuple
 
 from sqlalchemy import select
 
-from ..models.settings import NotPatientIndicatorsID, NotPatientIndicatorsName
+from ..models.settings import NotPatientIndicatorsID, NotPatientIndicatorsName, PatientIDSettings
 from . import lookups
 
 #: The patterns OpenREM 0.7.4 shipped, offered as the defaults.
@@ -23,11 +24,43 @@ def hash_identifier(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
+class Policy(NamedTuple):
+    """The identifier settings and not-patient patterns an import applies."""
+
+    name_stored: bool
+    name_hashed: bool
+    id_stored: bool
+    id_hashed: bool
+    accession_hashed: bool
+    dob_stored: bool
+    id_patterns: tuple[str, ...]
+    name_patterns: tuple[str, ...]
+
+
+#: The flags when no settings row has been saved: identifiers are not stored (hashed if
+#: storing is enabled).
+DEFAULT_FLAGS = (False, True, False, True, False, False)
+
+
 def not_patient_patterns(session) -> tuple[list[str], list[str]]:
-    """(ID patterns, name patterns) configured for test-patient detection."""
-    ids = session.scalars(select(NotPatientIndicatorsID.not_patient_id)).all()
-    names = session.scalars(select(NotPatientIndicatorsName.not_patient_name)).all()
+    """(ID patterns, name patterns) configured for test-patient detection, in saved order."""
+    ids = session.scalars(select(NotPatientIndicatorsID.not_patient_id)
+                          .order_by(NotPatientIndicatorsID.id)).all()
+    names = session.scalars(select(NotPatientIndicatorsName.not_patient_name)
+                            .order_by(NotPatientIndicatorsName.id)).all()
     return list(ids), list(names)
+
+
+def read_policy(session) -> Policy:
+    """The site's identifier settings (defaults when none are saved) and its patterns."""
+    row = session.execute(select(
+        PatientIDSettings.name_stored, PatientIDSettings.name_hashed,
+        PatientIDSettings.id_stored, PatientIDSettings.id_hashed,
+        PatientIDSettings.accession_hashed, PatientIDSettings.dob_stored,
+    ).order_by(PatientIDSettings.id).limit(1)).first()
+    flags = DEFAULT_FLAGS if row is None else tuple(bool(value) for value in row)
+    ids, names = not_patient_patterns(session)
+    return Policy(*flags, tuple(p for p in ids if p), tuple(p for p in names if p))
 
 
 def seed_default_patterns(session):
@@ -58,7 +91,7 @@ def not_patient_indicator(patient_id, patient_name, id_patterns, name_patterns) 
 
 def apply_policy(record: dict, session):
     """Set the not-patient indicator, then drop or hash identifiers as the site decided."""
-    settings = lookups.policy(session)
+    settings = lookups.policy(session, read_policy)
     id_patterns, name_patterns = settings.id_patterns, settings.name_patterns
     for patient in record.get("patientmoduleattr_set") or ():
         name, pid = patient.get("patient_name"), patient.get("patient_id")

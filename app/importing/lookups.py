@@ -20,9 +20,8 @@ when the session commits, dropped when it rolls back.
 """
 import time
 import weakref
-from typing import NamedTuple
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..models.settings import NotPatientIndicatorsID, NotPatientIndicatorsName, PatientIDSettings
@@ -37,25 +36,6 @@ _PENDING = "kerma.lookups.pending"
 _CHANGED = "kerma.lookups.settings_changed"
 _SETTINGS_MODELS = (PatientIDSettings, NotPatientIndicatorsID, NotPatientIndicatorsName,
                     UniqueEquipmentNames)
-
-
-class Policy(NamedTuple):
-    """The identifier settings and not-patient patterns an import applies."""
-
-    name_stored: bool
-    name_hashed: bool
-    id_stored: bool
-    id_hashed: bool
-    accession_hashed: bool
-    dob_stored: bool
-    id_patterns: tuple[str, ...]
-    name_patterns: tuple[str, ...]
-
-
-#: When no settings row has been saved: identifiers are not stored (hashed if enabled).
-DEFAULT_POLICY = Policy(name_stored=False, name_hashed=True, id_stored=False, id_hashed=True,
-                        accession_hashed=False, dob_stored=False, id_patterns=(),
-                        name_patterns=())
 
 
 class _Memory:
@@ -108,28 +88,14 @@ def stage(session, kind: str, key, value) -> None:
     session.info.setdefault(_PENDING, []).append((kind, key, value))
 
 
-def policy(session) -> Policy:
-    """The identifier settings and not-patient patterns, as recently read."""
+def policy(session, read):
+    """The identifier policy as ``read(session)`` gave it at most ``SETTINGS_SECONDS`` ago."""
     memory = _memory(session)
     now = time.monotonic()
     if memory.policy is None or now >= memory.policy_until:
-        memory.policy = _read_policy(session)
+        memory.policy = read(session)
         memory.policy_until = now + SETTINGS_SECONDS
     return memory.policy
-
-
-def _read_policy(session) -> Policy:
-    row = session.execute(select(
-        PatientIDSettings.name_stored, PatientIDSettings.name_hashed,
-        PatientIDSettings.id_stored, PatientIDSettings.id_hashed,
-        PatientIDSettings.accession_hashed, PatientIDSettings.dob_stored,
-    ).order_by(PatientIDSettings.id).limit(1)).first()
-    flags = DEFAULT_POLICY[:6] if row is None else tuple(bool(value) for value in row)
-    ids = session.scalars(select(NotPatientIndicatorsID.not_patient_id)
-                          .order_by(NotPatientIndicatorsID.id)).all()
-    names = session.scalars(select(NotPatientIndicatorsName.not_patient_name)
-                            .order_by(NotPatientIndicatorsName.id)).all()
-    return Policy(*flags, tuple(p for p in ids if p), tuple(p for p in names if p))
 
 
 @event.listens_for(Session, "after_flush")

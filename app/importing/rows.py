@@ -17,10 +17,10 @@ from sqlalchemy import inspect, insert as sql_insert, select, tuple_
 from sqlalchemy.exc import DBAPIError
 
 from ..models.codes import ContextID
-from . import lookups
 from ..models.tree import (
     child_collections, coded_fields, object_fields, parent_fields, string_lengths, value_fields,
 )
+from . import lookups
 
 log = logging.getLogger(__name__)
 

@@ -18,21 +18,20 @@ import shutil
 import time
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
+                   render_template, request, session, url_for)
+from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from flask_login import current_user
-from sqlalchemy import select
-
-from .. import heartbeat
 from ..auth.roles import role_required
-from ..extensions import db
-from ..models.tasks import FINISHED, BackgroundTask
+from ..htmx import is_htmx_request
+from ..models.tasks import FINISHED
 from ..spool import Spool
+from ..tasks import records
 from ..tasks.imports import import_spooled
 from ..tasks.queue import get_queue
 from ..tasks.sizes import TASK as SIZES_TASK
+from ..tasks.worker import running_worker
 from . import import_file
 from .patient_size import PatientSizeError, import_patient_sizes, read_rows
 
@@ -79,7 +78,7 @@ def upload_dicom():
         flash("Choose one or more DICOM files to upload.", "warning")
         return redirect(url_for(".index"))
     queue_from = current_app.config.get("UPLOAD_QUEUE_FROM_FILES", 20)
-    if queue_from is not None and len(files) >= queue_from and _worker_running():
+    if queue_from is not None and len(files) >= queue_from and running_worker(current_app):
         return _queue_uploads(files)
     root = _upload_root()
     _remove_stale(root)
@@ -93,12 +92,6 @@ def upload_dicom():
         names.append(name)
     session["import_batches"] = [*session.get("import_batches", [])[-20:], token]
     return render_template("imports/batch.html", token=token, names=names)
-
-
-def _worker_running() -> bool:
-    """Whether a worker has written its heartbeat in the last few seconds."""
-    spool = Spool.for_app(current_app)
-    return heartbeat.read(spool.root / heartbeat.WORKER) is not None
 
 
 def _queue_uploads(files):
@@ -123,7 +116,7 @@ def uploaded_task(task_id):
 
 
 def _task(task_id):
-    task = db.session.scalar(select(BackgroundTask).where(BackgroundTask.uuid == task_id))
+    task = records.find(task_id)
     if task is None:
         abort(404)
     return task
@@ -182,7 +175,7 @@ def apply_sizes(token):
     if not path.exists():
         abort(404)
     form = request.form
-    if current_app.config.get("UPLOAD_QUEUE_SIZES", True) and _worker_running():
+    if current_app.config.get("UPLOAD_QUEUE_SIZES", True) and running_worker(current_app):
         filename = form.get("filename") or "sizes.csv"
         task_id = get_queue().enqueue(
             SIZES_TASK, str(path), form.get("id_column", ""), form.get("height_column", ""),
@@ -214,6 +207,8 @@ def sizes_task(task_id):
     lines = (task.message or "").splitlines()
     context = {"task": task, "finished": task.status in FINISHED,
                "summary": lines[0] if lines else "", "log": lines[1:]}
-    if request.headers.get("HX-Request"):
-        return render_template("imports/_sizes_task.html", **context)
+    if is_htmx_request():
+        response = make_response(render_template("imports/_sizes_task.html", **context))
+        response.vary.add("HX-Request")
+        return response
     return render_template("imports/sizes_task.html", **context)

@@ -46,7 +46,7 @@ def start(task_id: str, task_type: str, source=None, subject=None, created=None)
             ).rowcount
             if changed:
                 return True
-            if _get(task_id) is not None:
+            if find(task_id) is not None:
                 return False
             db.session.add(BackgroundTask(
                 uuid=task_id, task_type=task_type, status=RUNNING, started=now,
@@ -80,7 +80,7 @@ def abort(task_id: str, task_type: str, source=None, subject=None, message=None)
                 .values(**values)
             ).rowcount
             if not changed:
-                if _get(task_id) is not None:
+                if find(task_id) is not None:
                     return False
                 db.session.add(BackgroundTask(
                     uuid=task_id, task_type=task_type, source=_cut(source, 256),
@@ -181,7 +181,8 @@ def _count(task_type: str, status: str, when: datetime):
     db.session.execute(statement)
 
 
-def _get(task_id: str) -> BackgroundTask | None:
+def find(task_id: str) -> BackgroundTask | None:
+    """The history row of a task, read afresh; None when there is none."""
     return db.session.scalars(
         select(BackgroundTask).where(BackgroundTask.uuid == task_id)
         .execution_options(populate_existing=True)

@@ -3,7 +3,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import heartbeat
 from ..audit import record_audit
 from ..auth.roles import role_required
 from ..extensions import db
@@ -13,6 +12,7 @@ from ..spool import Spool
 from . import records, task_label
 from .imports import TASK as IMPORT_TASK
 from .queue import get_queue
+from .worker import running_worker
 
 bp = Blueprint("tasks", __name__, url_prefix="/admin/tasks")
 
@@ -46,7 +46,7 @@ def abort_task(task_id):
     """Abort a task that has not started (after a confirmation)."""
     queue = get_queue()
     waiting = queue.find_pending(task_id)
-    row = db.session.scalars(select(BackgroundTask).where(BackgroundTask.uuid == task_id)).first()
+    row = records.find(task_id)
     if waiting is None and row is None:
         abort(404, description="There is no such task waiting.")
     name = waiting.name if waiting else row.task_type
@@ -124,8 +124,7 @@ def _summary():
     except Exception:  # a Redis server that is down should not take the page with it
         current_app.logger.exception("cannot read the task queue")
         counts[QUEUED] = "?"
-    spool = Spool.for_app(current_app)
-    return {"counts": counts, "worker": heartbeat.read(spool.root / heartbeat.WORKER),
+    return {"counts": counts, "worker": running_worker(current_app),
             "history_max": current_app.config["TASK_HISTORY_MAX"]}
 
 

@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 ORPHAN_AGE = 60.0
 
 
+def running_worker(app) -> dict | None:
+    """The last heartbeat of a running worker (``flask worker``), or None when none runs."""
+    return heartbeat.read(Spool.for_app(app).root / heartbeat.WORKER)
+
+
 def recover(app) -> dict:
     """Settle what a stopped worker left behind and queue every waiting file; returns counts."""
     with app.app_context():
