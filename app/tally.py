@@ -25,21 +25,18 @@ RECOUNT_ABOVE = 2000
 
 TABLE = StudyTally.__table__
 KEY = ["modality_type", "unique_equipment_name_id", "study_date"]
-#: INSERT ... ON CONFLICT DO UPDATE, where the dialect has it.
+#: INSERT ... ON CONFLICT DO UPDATE of the two databases Kerma runs on.
 _UPSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 @cache
 def _upsert(dialect_name: str):
-    """The statement adding ``studies`` to a key's count (None where there is no upsert).
+    """The statement adding ``studies`` to a key's count, creating the key's row if new.
 
     Built once: a statement built for every import would be analysed for the compiled-SQL
     cache every time, which cost more than running it.
     """
-    insert_into = _UPSERTS.get(dialect_name)
-    if insert_into is None:
-        return None
-    statement = insert_into(TABLE).values(
+    statement = _UPSERTS[dialect_name](TABLE).values(
         {name: bindparam(name) for name in (*KEY, "studies")})
     return statement.on_conflict_do_update(
         index_elements=KEY, set_={"studies": TABLE.c.studies + statement.excluded.studies})
@@ -87,22 +84,16 @@ def count(session, keys: Iterable[tuple], change: int = 1) -> None:
         rebuild(session)
         return
     connection = session.connection()
-    upsert = _upsert(connection.dialect.name)
     for (modality_type, identity_id, study_date), n in sorted(changes.items()):
         values = dict(modality_type=modality_type, unique_equipment_name_id=identity_id,
                       study_date=study_date)
-        if n > 0 and upsert is not None:
+        if n > 0:
             # One statement, and two imports adding the same key at once both count.
-            connection.execute(upsert, {**values, "studies": n})
+            connection.execute(_upsert(connection.dialect.name), {**values, "studies": n})
             continue
         where = [TABLE.c[name] == value for name, value in values.items()]
-        updated = connection.execute(
-            update(TABLE).where(*where).values(studies=TABLE.c.studies + n)).rowcount
-        if not updated and n > 0:
-            # A concurrent import adding the same key fails on the unique key and is retried.
-            connection.execute(insert(TABLE).values(**values, studies=n))
-        elif n < 0:
-            connection.execute(delete(TABLE).where(*where, TABLE.c.studies <= 0))
+        connection.execute(update(TABLE).where(*where).values(studies=TABLE.c.studies + n))
+        connection.execute(delete(TABLE).where(*where, TABLE.c.studies <= 0))
 
 
 def rebuild(session) -> int:
