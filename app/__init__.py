@@ -34,8 +34,11 @@ def create_app(test_config=None):
     from . import models  # noqa: F401  (registers every table on db.metadata)
     from .database import install_engine_hooks
 
+    # SQLAlchemy's own pool_pre_ping, if a site sets it, tests every checkout: ours is then moot.
+    ping_after_idle = None if app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping") \
+        else app.config.get("DATABASE_PING_AFTER_IDLE")
     with app.app_context():
-        install_engine_hooks(db.engine)
+        install_engine_hooks(db.engine, ping_after_idle)
 
     _register_blueprints(app)
     _register_web(app)

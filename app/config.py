@@ -10,7 +10,10 @@ class Defaults:
     SECRET_KEY = None
     # None means: SQLite file kerma.db in the instance folder.
     SQLALCHEMY_DATABASE_URI = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    # A pooled database connection idle for at least this many seconds is tested before
+    # use, so a database restart does not surface as an error page (None: never tested).
+    DATABASE_PING_AFTER_IDLE = 1.0
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

@@ -1,8 +1,43 @@
-"""Engine-level settings that differ between SQLite and PostgreSQL."""
+"""Engine-level settings: testing pooled connections, and SQLite made to behave like a server."""
+import time
+
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 
 
-def install_engine_hooks(engine):
+def install_engine_hooks(engine, ping_after_idle: float | None = None):
+    """Install the pool's liveness test and, for SQLite, the settings below."""
+    if ping_after_idle is not None and ping_after_idle >= 0:
+        _ping_when_idle(engine, ping_after_idle)
+    _sqlite_settings(engine)
+
+
+def _ping_when_idle(engine, seconds: float):
+    """Test a pooled connection before use when it has been idle ``seconds`` or more.
+
+    A database restarted (or a connection dropped by a firewall) while a connection sat in the
+    pool must not surface as an error page; SQLAlchemy's ``pool_pre_ping`` tests every
+    connection at every checkout, which is a round trip to the server per transaction, and an
+    import of a small object is only a few round trips. A connection given back a moment ago
+    is as good as tested. If the database restarts within that moment, the statement fails,
+    SQLAlchemy discards the pool's connections, and the importer retries the object.
+    """
+    @event.listens_for(engine, "checkin")
+    def _given_back(_dbapi_connection, record):
+        record.info["kerma_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _tested(dbapi_connection, record, _proxy):
+        since = record.info.pop("kerma_idle_since", None)
+        if since is None or time.monotonic() - since < seconds:
+            return  # a new connection, or one in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool replaces the connection and tries again
+            raise DisconnectionError(f"pooled connection failed its test: {exc}") from exc
+
+
+def _sqlite_settings(engine):
     """Make SQLite behave like a server database: foreign keys, WAL, waiting on locks.
 
     The driver's own transaction handling is switched off so that a transaction can begin with

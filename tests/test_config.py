@@ -127,11 +127,8 @@ def test_nested_environment_value_does_not_leak_into_the_next_app(instance, monk
     monkeypatch.delenv("KERMA_SQLALCHEMY_ENGINE_OPTIONS__pool_recycle")
     plain = create_app()
 
-    assert tuned.config["SQLALCHEMY_ENGINE_OPTIONS"] == {
-        "pool_pre_ping": True,
-        "pool_recycle": 1800,
-    }
-    assert plain.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    assert tuned.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_recycle": 1800}
+    assert plain.config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
 
 
 def test_test_config_skips_instance_file_and_environment(instance, monkeypatch):
