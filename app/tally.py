@@ -8,11 +8,8 @@ changed behind Kerma's back (``flask studies recount``).
 """
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
 
-from sqlalchemy import bindparam, delete, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, delete, func, insert, literal, select, text, update
 
 from .models.study import GeneralEquipmentModuleAttr as Equipment
 from .models.study import GeneralStudyModuleAttr as Study
@@ -25,21 +22,22 @@ RECOUNT_ABOVE = 2000
 
 TABLE = StudyTally.__table__
 KEY = ["modality_type", "unique_equipment_name_id", "study_date"]
-#: INSERT ... ON CONFLICT DO UPDATE of the two databases Kerma runs on.
-_UPSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+#: Adds ``studies`` to a key's count, creating the key's row if new: one statement, and two
+#: imports adding the same key at once both count. SQLite and PostgreSQL share the syntax.
+#: Text, because SQLAlchemy's dialect INSERT ... ON CONFLICT constructs cannot be cached:
+#: analysed anew for every import, the statement cost more than running it.
+UPSERT = text(
+    f"INSERT INTO {TABLE.name} ({', '.join(KEY)}, studies) "
+    f"VALUES ({', '.join(':' + name for name in KEY)}, :studies) "
+    f"ON CONFLICT ({', '.join(KEY)}) "
+    f"DO UPDATE SET studies = {TABLE.name}.studies + excluded.studies"
+).bindparams(*(bindparam(name, type_=TABLE.c[name].type) for name in (*KEY, "studies")))
 
 
-@cache
-def _upsert(dialect_name: str):
-    """The statement adding ``studies`` to a key's count, creating the key's row if new.
-
-    Built once: a statement built for every import would be analysed for the compiled-SQL
-    cache every time, which cost more than running it.
-    """
-    statement = _UPSERTS[dialect_name](TABLE).values(
-        {name: bindparam(name) for name in (*KEY, "studies")})
-    return statement.on_conflict_do_update(
-        index_elements=KEY, set_={"studies": TABLE.c.studies + statement.excluded.studies})
+def upsert(study_key: tuple, studies: int = 1) -> tuple:
+    """(statement, parameters) adding ``studies`` to a key's count: ``count`` for one key
+    with a positive change, for callers that send it with other statements."""
+    return UPSERT, {**dict(zip(KEY, study_key)), "studies": studies}
 
 
 def key(modality_type, identity_id, study_date) -> tuple:
@@ -84,14 +82,11 @@ def count(session, keys: Iterable[tuple], change: int = 1) -> None:
         rebuild(session)
         return
     connection = session.connection()
-    for (modality_type, identity_id, study_date), n in sorted(changes.items()):
-        values = dict(modality_type=modality_type, unique_equipment_name_id=identity_id,
-                      study_date=study_date)
+    for study_key, n in sorted(changes.items()):
         if n > 0:
-            # One statement, and two imports adding the same key at once both count.
-            connection.execute(_upsert(connection.dialect.name), {**values, "studies": n})
+            connection.execute(*upsert(study_key, n))
             continue
-        where = [TABLE.c[name] == value for name, value in values.items()]
+        where = [TABLE.c[name] == value for name, value in zip(KEY, study_key)]
         connection.execute(update(TABLE).where(*where).values(studies=TABLE.c.studies + n))
         connection.execute(delete(TABLE).where(*where, TABLE.c.studies <= 0))
 

@@ -83,7 +83,7 @@ def persist(record: dict, source: str) -> Outcome:
     """Store a study record in one transaction, retrying if a concurrent import collides."""
     for attempt in range(ATTEMPTS):
         try:
-            with import_transaction(db.session, record["study_instance_uid"]):
+            with import_transaction(db.session):
                 return store(db.session, record, source)
         except (IntegrityError, OperationalError) as exc:
             # A kept code or identity may be gone (rows deleted behind Kerma's back): ask again.

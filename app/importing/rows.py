@@ -5,8 +5,9 @@ collections and its coded fields ``Code`` values (docs/architecture.md), so one 
 mapper turns any record into rows; no per-template code lives here.
 
 ``insert`` writes a new study straight from its record: on SQLite one multi-row INSERT per
-table and tree level, on PostgreSQL every row in one pipeline after one query for the ids;
-``build`` makes ORM objects, for the few rows added to a study already stored.
+table and tree level, on PostgreSQL every row in one pipeline (``app.importing.pipeline``)
+with ids taken beforehand; ``build`` makes ORM objects, for the few rows added to a study
+already stored.
 """
 import datetime as dt
 import logging
@@ -14,13 +15,12 @@ from collections import Counter
 from functools import cache
 
 from sqlalchemy import inspect, insert as sql_insert, select, tuple_
-from sqlalchemy.exc import DBAPIError
 
 from ..models.codes import ContextID
 from ..models.tree import (
     child_collections, coded_fields, object_fields, parent_fields, string_lengths, value_fields,
 )
-from . import lookups
+from . import lookups, pipeline
 
 log = logging.getLogger(__name__)
 
@@ -130,17 +130,20 @@ def _code_key(code) -> tuple[str, str]:
     return (code.code_value or "")[:128], (code.code_meaning or "")[:256]
 
 
-def insert(session, model_cls, record: dict, codes: CodeCache) -> int:
+def insert(session, model_cls, record: dict, codes: CodeCache, reserved=None, then=()) -> int:
     """Insert ``record`` as a new row of ``model_cls``, with all its children; the row's id.
 
     The rows go in with one multi-row INSERT per table and level of the tree. The ORM's unit of
     work, which tracks every object it writes, spent most of a large report's import on that
     bookkeeping. Values are cut to their columns and UIDs checked as ``build`` does.
+    ``reserved``: new ids per table taken beforehand (PostgreSQL, see ``parent_counts``);
+    ``then``: (statement, parameters) to run after the rows, in the same round trip where
+    the database allows.
     """
     codes.load(list(_codes_in(model_cls, record)))
     connection = session.connection()  # Core statements: the ORM's execution adds nothing here
     if connection.dialect.name == "postgresql":
-        return _insert_pipelined(connection, model_cls, record, codes)
+        return _insert_pipelined(connection, model_cls, record, codes, reserved, then)
     level = [(model_cls, record, {})]
     root_id = None
     while level:
@@ -163,20 +166,26 @@ def insert(session, model_cls, record: dict, codes: CodeCache) -> int:
                 for key, child_cls, parent_column in plan.children:
                     for child in child_record.get(key) or ():
                         level.append((child_cls, child, {parent_column: row_id}))
+    for statement, params in then:
+        connection.execute(statement, params)
     return root_id
 
 
-def _insert_pipelined(connection, model_cls, record, codes) -> int:
-    """``insert`` on PostgreSQL in two round trips: one for the ids, one for every row.
+def _insert_pipelined(connection, model_cls, record, codes, reserved, then) -> int:
+    """``insert`` on PostgreSQL in one round trip, given the ids (else two).
 
     Each statement is a round trip to the server, and a new study is a dozen of them, more
     than reading and extracting a small object costs. So the ids of the rows that have
-    children are taken from their sequences in one query, and then every row is sent in one
-    pipeline (parents before children, so each foreign key finds its row).
+    children are taken from their sequences in one query (usually together with the import's
+    first look-up: ``parent_counts``), and then every row is sent in one pipeline (parents
+    before children, so each foreign key finds its row).
     """
-    wanted = Counter()
-    _count_parents(model_cls, record, wanted)
-    ids = _allocate_ids(connection, wanted)
+    wanted = parent_counts(model_cls, record)
+    if reserved is None or any(len(reserved.get(table, ())) < n for table, n in wanted.items()):
+        statement = allocation(wanted)
+        reserved = allocated(wanted, pipeline.send(connection, [statement])[0][0]) \
+            if statement else {}
+    ids = {table: list(found) for table, found in reserved.items()}
     batches = {}  # table -> rows, in the order tables are first met (parents first)
     level = [(model_cls, record, {})]
     root_id = None
@@ -194,14 +203,21 @@ def _insert_pipelined(connection, model_cls, record, codes) -> int:
                         next_level.append((child_cls, child, {parent_column: row["id"]}))
             batches.setdefault(plan.table, []).append(row)
         level = next_level
-    driver = connection.connection.driver_connection
-    try:
-        with driver.pipeline(), driver.cursor() as cursor:
-            for table, rows in batches.items():
-                cursor.executemany(_insert_sql(connection.dialect, table, tuple(rows[0])), rows)
-    except driver.Error as exc:  # as SQLAlchemy's errors, which the importer retries on
-        raise DBAPIError.instance(None, None, exc, type(driver).Error) from exc
+    dialect = connection.dialect
+    statements = [pipeline.Statement(_insert_sql(dialect, table, tuple(rows[0])), rows, True)
+                  for table, rows in batches.items()]
+    statements += [pipeline.Statement(pipeline.driver_sql(dialect, statement), params)
+                   for statement, params in then]
+    pipeline.send(connection, statements)
     return root_id
+
+
+def parent_counts(model_cls, record) -> Counter:
+    """How many rows of each table with children (so whose ids the children need) a record
+    of ``model_cls`` makes."""
+    counts = Counter()
+    _count_parents(model_cls, record, counts)
+    return counts
 
 
 def _count_parents(model_cls, record, counts: Counter):
@@ -214,19 +230,24 @@ def _count_parents(model_cls, record, counts: Counter):
             _count_parents(child_cls, child, counts)
 
 
-def _allocate_ids(connection, counts: Counter) -> dict[str, list[int]]:
-    """``counts[table]`` new ids from each table's sequence, in one query."""
+def allocation(counts: Counter) -> "pipeline.Statement | None":
+    """The query taking ``counts[table]`` new ids from each table's sequence (PostgreSQL);
+    ``allocated`` reads its one row. None when no ids are wanted."""
     if not counts:
-        return {}
+        return None
     tables = sorted(counts)
     columns = ", ".join(
         f"ARRAY(SELECT nextval(pg_get_serial_sequence(%(t{n})s, 'id')) "
         f"FROM generate_series(1, %(n{n})s))" for n in range(len(tables)))
     params = {**{f"t{n}": table for n, table in enumerate(tables)},
               **{f"n{n}": counts[table] for n, table in enumerate(tables)}}
-    row = connection.exec_driver_sql(f"SELECT {columns}", params).one()
+    return pipeline.Statement(f"SELECT {columns}", params)
+
+
+def allocated(counts: Counter, row) -> dict[str, list[int]]:
+    """The ids in the row ``allocation(counts)`` returned, per table."""
     # Popped from the end: reversed, so rows get ascending ids in the order they are built.
-    return {table: list(reversed(found)) for table, found in zip(tables, row)}
+    return {table: list(reversed(found)) for table, found in zip(sorted(counts), row)}
 
 
 @cache

@@ -18,24 +18,18 @@ Decisions, for an object whose Study Instance UID is already stored:
   for-presentation pair of the same exposure);
 - NM and PET image headers fill gaps in a stored NM study and never overwrite.
 """
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from .. import tally
 from ..models.study import GeneralStudyModuleAttr, ObjectUIDsProcessed
 from .equipment import unique_equipment
 from .identity import apply_policy
 from .outcome import DUPLICATE, IMPORTED, Outcome
-from .rows import CodeCache, RecordRow, check_uid, insert
+from .rows import CodeCache, RecordRow, check_uid, insert, parent_counts
 from .merging import merge_image_events, merge_nm
 from .summary import fill_summary
+from .transaction import open_study
 
-#: The stored studies with a Study Instance UID, oldest first (built once: see app.tally).
-_SAME_STUDY_UID = (select(GeneralStudyModuleAttr)
-                   .where(GeneralStudyModuleAttr.study_instance_uid == bindparam("uid"))
-                   .order_by(GeneralStudyModuleAttr.id))
-_SAME_STUDY_UID_IDS = (select(GeneralStudyModuleAttr.__table__.c.id)
-                       .where(GeneralStudyModuleAttr.__table__.c.study_instance_uid
-                              == bindparam("uid")))
 REPORT_IMPORTERS = {"rdsr"}
 UID_LENGTH = ObjectUIDsProcessed.__table__.c.sop_instance_uid.type.length
 IMAGE_IMPORTERS = {"mg", "dx", "ct-philips"}
@@ -53,9 +47,12 @@ def store(session, record: dict, source: str) -> Outcome:
                       modality_type=record.get("modality_type"),
                       warnings=list(meta.get("warnings", ())))
 
-    # Most objects start a new study: ask for ids first, and build ORM objects only if any.
-    existing_ids = session.connection().execute(_SAME_STUDY_UID_IDS, {"uid": study_uid}).all()
-    existing = session.scalars(_SAME_STUDY_UID, {"uid": study_uid}).all() if existing_ids else []
+    # Most objects start a new study: ask for ids first (and take ids for its rows), and
+    # build ORM objects only for studies already stored.
+    opening = open_study(session, study_uid, parent_counts(GeneralStudyModuleAttr, record))
+    existing = session.scalars(
+        select(GeneralStudyModuleAttr).where(GeneralStudyModuleAttr.id.in_(opening.stored_ids))
+        .order_by(GeneralStudyModuleAttr.id)).all() if opening.stored_ids else []
     # Scoped to the study: an object edited under another Study Instance UID (keeping its SOP
     # Instance UID) is a new study, as OpenREM stores it.
     imported_into = sop_uid and existing and session.scalars(
@@ -106,11 +103,11 @@ def store(session, record: dict, source: str) -> Outcome:
             outcome.message = "added to the stored study"
             return outcome
 
-    outcome.study_id = _insert_study(session, record, [*carried_uids, sop_uid])
+    outcome.study_id = _insert_study(session, record, [*carried_uids, sop_uid], opening.reserved)
     return outcome
 
 
-def _insert_study(session, record, sop_uids) -> int:
+def _insert_study(session, record, sop_uids, reserved) -> int:
     """Store the record as a new study, with its equipment identities, processed objects and
     summary fields; its id."""
     device_uid = record.get("_meta", {}).get("device_observer_uid")
@@ -126,10 +123,10 @@ def _insert_study(session, record, sop_uids) -> int:
     record["objectuidsprocessed_set"] = [
         {"sop_instance_uid": uid} for uid in dict.fromkeys([*given, *sop_uids]) if uid]
     fill_summary(study)
-    study_id = insert(session, GeneralStudyModuleAttr, record, CodeCache(session))
-    tally.count(session, [tally.key(record.get("modality_type"), min(identities, default=None),
-                                    record.get("study_date"))])
-    return study_id
+    counted_as = tally.key(record.get("modality_type"), min(identities, default=None),
+                           record.get("study_date"))
+    return insert(session, GeneralStudyModuleAttr, record, CodeCache(session), reserved,
+                  then=[tally.upsert(counted_as)])
 
 
 def _apply_user_defined_modality(study, identity):
