@@ -193,7 +193,7 @@ def _content_tree_offsets(data: bytes) -> list[int]:
     offsets = [start + 3, start + 7, start + 11, start + 31]
     from app.extractors.lightread import _layout
     layout = _layout(data)
-    spans = [span for span in layout[2][0] if span[1] == start] if layout else []
+    spans = [span for span in layout[2].sequences if span[1] == start] if layout else []
     if spans:
         end = spans[0][3]
     else:

@@ -9,26 +9,39 @@ The walk also finds the sequences of undefined length (the usual encoding in imp
 files and in many image headers). pydicom parses such a sequence while it reads the file,
 building a Dataset for every item, which for the content tree of the largest fluoroscopy
 reports costs seconds and for an image header's many sequences most of its reading time. So
-they are cut out before pydicom reads the rest and put back as raw elements, parsed only when
-an extractor asks for them: the Content Sequence by ``app.extractors.sequences``, the others by
-pydicom. Sequences of defined length pydicom leaves raw by itself. Nothing from the pixel data
-on is handed to pydicom, which would stop there anyway.
+they are kept as raw elements, parsed only when an extractor asks for them: the Content
+Sequence by ``app.extractors.sequences``, the others by pydicom. Sequences of defined length
+pydicom leaves raw by itself. Nothing from the pixel data on is read.
+
+As the walk has found every top-level element, the dataset is made from it directly: each
+element becomes the raw element pydicom's reader would have made (tag, VR as written, length,
+value bytes), decoded by pydicom when an extractor reads it. pydicom's own reading, which
+walks the same headers again through a file object, took most of a small object's reading
+time. A file this walk cannot describe exactly (a command group, an undefined-length element
+that is not a sequence, an encoding other than the one announced) is read by pydicom, with
+the undefined-length sequences cut out as before.
 
 Only the little endian transfer syntaxes are walked; a deflated or big endian file, or one
 whose element headers the walk cannot follow (an unknown VR), is left to pydicom as it is.
 """
 import struct
 from io import BytesIO
+from typing import NamedTuple
 
 from pydicom import dcmread
+from pydicom.charset import convert_encodings, default_encoding
 from pydicom.datadict import dictionary_VR
-from pydicom.dataelem import RawDataElement
-from pydicom.tag import Tag
+from pydicom.dataelem import RawDataElement, convert_raw_data_element, empty_value_for_VR
+from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.tag import BaseTag, Tag
 
 from .errors import ExtractionError
 
 CONTENT_SEQUENCE = 0x0040A730
 PIXEL_DATA = 0x7FE00010
+#: Where pydicom's ``stop_before_pixels`` stops: float, double float and plain pixel data.
+PIXELS_FROM = frozenset({0x7FE00008, 0x7FE00009, PIXEL_DATA})
+SPECIFIC_CHARACTER_SET = 0x00080005
 ITEM, ITEM_END, SEQUENCE_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
 UNDEFINED = 0xFFFFFFFF
 IMPLICIT_LE, EXPLICIT_LE = "1.2.840.10008.1.2", "1.2.840.10008.1.2.1"
@@ -54,6 +67,24 @@ class _Unwalkable(Exception):
     """The element headers cannot be followed here; pydicom reads the file as it is."""
 
 
+class _Element(NamedTuple):
+    tag: int
+    vr: bytes | None  # as written (explicit VR), or None (implicit VR)
+    length: int
+    value_start: int
+
+
+class _Walk(NamedTuple):
+    #: Every top-level element before the pixel data, in file order.
+    elements: list
+    #: ``(tag, start, value start, end)`` of the top-level sequences of undefined length.
+    sequences: list
+    #: Where the pixel data element starts (None without one).
+    pixels: int | None
+    #: False when ``elements`` cannot stand for pydicom's reading (see the module docstring).
+    exact: bool
+
+
 def read_dicom(data: bytes):
     """The dataset in ``data`` (pixel data skipped); LightReadError if the file is not whole.
 
@@ -62,45 +93,94 @@ def read_dicom(data: bytes):
     layout = _layout(data)
     if layout is None:
         return dcmread(BytesIO(data), stop_before_pixels=True)
-    _, implicit, (sequences, pixels) = layout
-    if not sequences and pixels is None:
+    meta, implicit, walk = layout
+    if walk.exact and meta is not None:
+        return _dataset(data, meta, implicit, walk)
+    if not walk.sequences and walk.pixels is None:
         return dcmread(BytesIO(data), stop_before_pixels=True)
     pieces, kept_from = [], 0
-    for _, start, _, stop in sequences:
+    for _, start, _, stop in walk.sequences:
         pieces.append(data[kept_from:start])
         kept_from = stop
-    pieces.append(data[kept_from:pixels])
+    pieces.append(data[kept_from:walk.pixels])
     header = dcmread(BytesIO(b"".join(pieces)), stop_before_pixels=True)
-    for tag, _, value_start, stop in sequences:
-        value = data[value_start:stop - 8]  # without the sequence delimitation item
-        header[tag] = RawDataElement(
-            Tag(tag), None if implicit else "SQ", len(value), value, 0, implicit, True)
+    for tag, _, value_start, stop in walk.sequences:
+        header[tag] = _sequence(data, tag, value_start, stop, implicit)
     return header
 
 
-def _layout(data: bytes):
-    """(end of file meta, implicit VR, (sequence spans, pixel data start)), or None.
+def _sequence(data, tag, value_start, stop, implicit) -> RawDataElement:
+    """An undefined-length sequence as a raw element (its items unparsed)."""
+    value = data[value_start:stop - 8]  # without the sequence delimitation item
+    return RawDataElement(Tag(tag), None if implicit else "SQ", len(value), value, 0, implicit,
+                          True)
 
-    None when the file is not one this module walks. Raises LightReadError when an element
-    runs past the end of the file.
+
+def _dataset(data, meta, implicit, walk) -> FileDataset:
+    """The dataset pydicom's ``dcmread(stop_before_pixels=True)`` reads, made from the walk."""
+    undefined = {tag: (value_start, stop) for tag, _, value_start, stop in walk.sequences}
+    elements = {}
+    for element in walk.elements:
+        if element.tag in undefined:
+            elements[element.tag] = _sequence(data, element.tag, *undefined[element.tag],
+                                              implicit)
+        else:
+            elements[element.tag] = _raw(data, element, implicit)
+    dataset = Dataset(elements)
+    encoding = default_encoding
+    if SPECIFIC_CHARACTER_SET in elements:
+        encoding = convert_encodings(
+            convert_raw_data_element(elements[SPECIFIC_CHARACTER_SET]).value)
+    dataset.set_original_encoding(implicit, True, encoding)
+    file_meta = FileMetaDataset({element.tag: _raw(data, element, False) for element in meta})
+    file_meta.set_original_encoding(False, True, default_encoding)
+    ds = FileDataset(BytesIO(), dataset, data[:128], file_meta, implicit, True)
+    ds.set_original_encoding(implicit, True, dataset._character_set)
+    return ds
+
+
+def _raw(data, element, implicit) -> RawDataElement:
+    """A defined-length element as pydicom's reader makes it."""
+    vr = None if element.vr is None else element.vr.decode()
+    if element.length:
+        value = data[element.value_start:element.value_start + element.length]
+    else:
+        value = empty_value_for_VR(vr, raw=True)
+    return RawDataElement(BaseTag(element.tag), vr, element.length, value, element.value_start,
+                          implicit, True)
+
+
+def _layout(data: bytes):
+    """(file meta elements, implicit VR, walk), or None.
+
+    None when the file is not one this module walks; the file meta elements are None when
+    pydicom might read them differently. Raises LightReadError when an element runs past the
+    end of the file.
     """
     if len(data) < 132 or data[128:132] != b"DICM":
         return None
-    meta_end, syntax = _file_meta(data)
+    meta_end, syntax, meta = _file_meta(data)
     if syntax in _NOT_WALKED or not syntax:
         return None
     implicit = syntax == IMPLICIT_LE
+    first_vr = data[meta_end + 4:meta_end + 6]
+    if len(first_vr) == 2 and implicit != (not (0x40 < first_vr[0] < 0x5B and
+                                               0x40 < first_vr[1] < 0x5B)):
+        # Written in the other encoding than announced: pydicom believes the first
+        # element's header over the transfer syntax, and reads the file as it is.
+        return None
     try:
-        content = _walk(memoryview(data), meta_end, implicit)
+        walk = _walk(memoryview(data), meta_end, implicit)
     except _Unwalkable:
         return None
-    return meta_end, implicit, content
+    return meta, implicit, walk
 
 
 def _file_meta(data):
-    """Position after the file meta group (explicit VR little endian by definition) and the
-    Transfer Syntax UID it names."""
-    pos, size, syntax = 132, len(data), None
+    """Position after the file meta group (explicit VR little endian by definition), the
+    Transfer Syntax UID it names, and its elements (None if any is not plainly explicit VR
+    with a defined length, which pydicom might read otherwise)."""
+    pos, size, syntax, elements = 132, len(data), None, []
     while pos + 8 <= size:
         group, elem, vr, length = _EXPLICIT.unpack_from(data, pos)
         if group != 0x0002:
@@ -116,20 +196,20 @@ def _file_meta(data):
             raise _truncated(group, elem)
         if elem == 0x0010:
             syntax = data[value_start:value_start + length].decode("latin-1").strip(" \x00")
+        if elements is not None:
+            plain = vr in _KNOWN_VRS and vr != b"SQ" and length != UNDEFINED
+            elements = elements + [_Element(group << 16 | elem, vr, length, value_start)] \
+                if plain else None
         pos = value_start + length
     if pos + 8 > size:
         raise LightReadError("is truncated (it ends in or just after its file meta information)")
-    return pos, syntax
+    return pos, syntax, elements
 
 
-def _walk(buffer, pos, implicit):
-    """Walk the top-level elements to the end of the file.
-
-    Returns the spans ``(tag, start, value start, end)`` of the sequences of undefined
-    length, and where the pixel data element starts (None without one).
-    """
+def _walk(buffer, pos, implicit) -> _Walk:
+    """Walk the top-level elements to the end of the file."""
     size = len(buffer)
-    sequences, pixels = [], None
+    elements, sequences, pixels, exact = [], [], None, True
     while pos < size:
         if pos + 8 > size:
             if any(buffer[pos:]):
@@ -138,9 +218,13 @@ def _walk(buffer, pos, implicit):
         start = pos
         group, elem, vr, length = _element_header(buffer, pos, implicit)
         tag = group << 16 | elem
-        if tag == PIXEL_DATA and pixels is None:
+        if tag in PIXELS_FROM and pixels is None:
             pixels = start
         pos += 8 if implicit or vr not in _LONG_VRS else 12
+        if pixels is None:
+            elements.append(_Element(tag, None if implicit else vr, length, pos))
+            if group in (0x0000, 0x0002) or tag in (ITEM, ITEM_END, SEQUENCE_END):
+                exact = False  # a command group, or elements pydicom reads otherwise
         if length == UNDEFINED:
             if not (vr in (b"SQ", b"UN", b"OB") or (implicit and vr is None)):
                 raise _Unwalkable
@@ -149,13 +233,16 @@ def _walk(buffer, pos, implicit):
                 pos = _skip_sequence(buffer, pos, implicit or vr == b"UN", 1)
             except struct.error:
                 raise _truncated(group, elem) from None
-            if vr == b"SQ" and pixels is None:
-                sequences.append((tag, start, value_start, pos))
+            if pixels is None:
+                if vr == b"SQ":
+                    sequences.append((tag, start, value_start, pos))
+                else:
+                    exact = False  # pydicom decides what it is
         else:
             pos += length
             if pos > size:
                 raise _truncated(group, elem)
-    return sequences, pixels
+    return _Walk(elements, sequences, pixels, exact)
 
 
 def _element_header(buffer, pos, implicit):
