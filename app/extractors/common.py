@@ -4,7 +4,10 @@ Each function reads a pydicom Dataset and returns the fields of one record level
 for particular object kinds call these and then add or override what their source differs in.
 """
 import datetime as dt
+import functools
 import re
+
+from pydicom.tag import BaseTag, Tag
 
 from .errors import ExtractionError
 from .sr import code_of
@@ -19,13 +22,20 @@ _DAYS_PER_YEAR = 365.25
 
 def attr(ds, keyword):
     """An attribute's value by keyword, or None; never raises for malformed values."""
-    try:
-        element = ds[keyword]
-    except (KeyError, ValueError, TypeError):
+    tag = _tag(keyword)
+    if tag not in ds:
         return None
+    try:
+        return ds[tag].value
     except Exception:  # pydicom raises assorted errors for undecodable raw values
         return None
-    return element.value
+
+
+@functools.cache
+def _tag(keyword: str) -> BaseTag:
+    """The tag of a dictionary keyword (pydicom's look-up, once per keyword: extractors read
+    the same few dozen attributes of every object)."""
+    return Tag(keyword)
 
 
 def text(ds, keyword) -> str | None:
