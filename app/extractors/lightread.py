@@ -29,10 +29,10 @@ from io import BytesIO
 from typing import NamedTuple
 
 from pydicom import dcmread
-from pydicom.charset import convert_encodings, default_encoding
+from pydicom.charset import default_encoding
 from pydicom.datadict import dictionary_VR
-from pydicom.dataelem import RawDataElement, convert_raw_data_element, empty_value_for_VR
-from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.dataelem import RawDataElement, empty_value_for_VR
+from pydicom.dataset import FileDataset, FileMetaDataset
 from pydicom.tag import BaseTag, Tag
 
 from .errors import ExtractionError
@@ -41,7 +41,6 @@ CONTENT_SEQUENCE = 0x0040A730
 PIXEL_DATA = 0x7FE00010
 #: Where pydicom's ``stop_before_pixels`` stops: float, double float and plain pixel data.
 PIXELS_FROM = frozenset({0x7FE00008, 0x7FE00009, PIXEL_DATA})
-SPECIFIC_CHARACTER_SET = 0x00080005
 ITEM, ITEM_END, SEQUENCE_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
 UNDEFINED = 0xFFFFFFFF
 IMPLICIT_LE, EXPLICIT_LE = "1.2.840.10008.1.2", "1.2.840.10008.1.2.1"
@@ -121,21 +120,15 @@ def _dataset(data, meta, implicit, walk) -> FileDataset:
     undefined = {tag: (value_start, stop) for tag, _, value_start, stop in walk.sequences}
     elements = {}
     for element in walk.elements:
-        if element.tag in undefined:
-            elements[element.tag] = _sequence(data, element.tag, *undefined[element.tag],
-                                              implicit)
-        else:
-            elements[element.tag] = _raw(data, element, implicit)
-    dataset = Dataset(elements)
-    encoding = default_encoding
-    if SPECIFIC_CHARACTER_SET in elements:
-        encoding = convert_encodings(
-            convert_raw_data_element(elements[SPECIFIC_CHARACTER_SET]).value)
-    dataset.set_original_encoding(implicit, True, encoding)
-    file_meta = FileMetaDataset({element.tag: _raw(data, element, False) for element in meta})
+        span = undefined.get(element.tag)
+        raw = _sequence(data, element.tag, *span, implicit) if span else \
+            _raw(data, element, implicit)
+        elements[raw.tag] = raw
+    file_meta = FileMetaDataset({raw.tag: raw for raw in
+                                 (_raw(data, element, False) for element in meta)})
     file_meta.set_original_encoding(False, True, default_encoding)
-    ds = FileDataset(BytesIO(), dataset, data[:128], file_meta, implicit, True)
-    ds.set_original_encoding(implicit, True, dataset._character_set)
+    ds = FileDataset(BytesIO(), elements, data[:128], file_meta, implicit, True)
+    ds.set_original_encoding(implicit, True, ds._character_set)
     return ds
 
 
