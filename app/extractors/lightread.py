@@ -33,7 +33,7 @@ from pydicom.charset import default_encoding
 from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import RawDataElement, empty_value_for_VR
 from pydicom.dataset import FileDataset, FileMetaDataset
-from pydicom.tag import BaseTag, Tag
+from pydicom.tag import BaseTag
 
 from .errors import ExtractionError
 
@@ -111,8 +111,8 @@ def read_dicom(data: bytes):
 def _sequence(data, tag, value_start, stop, implicit) -> RawDataElement:
     """An undefined-length sequence as a raw element (its items unparsed)."""
     value = data[value_start:stop - 8]  # without the sequence delimitation item
-    return RawDataElement(Tag(tag), None if implicit else "SQ", len(value), value, 0, implicit,
-                          True)
+    return RawDataElement(BaseTag(tag), None if implicit else "SQ", len(value), value, 0,
+                          implicit, True)
 
 
 def _dataset(data, meta, implicit, walk) -> FileDataset:
@@ -173,7 +173,7 @@ def _file_meta(data):
     """Position after the file meta group (explicit VR little endian by definition), the
     Transfer Syntax UID it names, and its elements (None if any is not plainly explicit VR
     with a defined length, which pydicom might read otherwise)."""
-    pos, size, syntax, elements = 132, len(data), None, []
+    pos, size, syntax, elements, plain = 132, len(data), None, [], True
     while pos + 8 <= size:
         group, elem, vr, length = _EXPLICIT.unpack_from(data, pos)
         if group != 0x0002:
@@ -189,14 +189,12 @@ def _file_meta(data):
             raise _truncated(group, elem)
         if elem == 0x0010:
             syntax = data[value_start:value_start + length].decode("latin-1").strip(" \x00")
-        if elements is not None:
-            plain = vr in _KNOWN_VRS and vr != b"SQ" and length != UNDEFINED
-            elements = elements + [_Element(group << 16 | elem, vr, length, value_start)] \
-                if plain else None
+        elements.append(_Element(group << 16 | elem, vr, length, value_start))
+        plain = plain and vr in _KNOWN_VRS and vr != b"SQ" and length != UNDEFINED
         pos = value_start + length
     if pos + 8 > size:
         raise LightReadError("is truncated (it ends in or just after its file meta information)")
-    return pos, syntax, elements
+    return pos, syntax, elements if plain else None
 
 
 def _walk(buffer, pos, implicit) -> _Walk:
