@@ -74,18 +74,29 @@ def test_hostile_file_name_is_shown_as_text(client, login_as):
     assert "<script>alert(1)</script>" not in page.text
 
 
+def _imported_ct_report_accession(app, client) -> str:
+    """Import a CT report through the upload page; the accession number it was stored with."""
+    upload = _upload(client, [("report.dcm", _ct_report_bytes())])
+    row = re.findall(r'hx-post="(/import/dicom/[0-9a-f]+/\d)"', upload.text)[0]
+    client.post(row, data={"name": "report.dcm"})
+    with app.app_context():
+        return db.session.scalars(select(GeneralStudyModuleAttr.accession_number)).one()
+
+
+def _upload_sizes(client, csv_text: str, filename: str):
+    """Send a patient-size CSV to the sizes page; its answer (the column choice)."""
+    return client.post("/import/sizes",
+                       data={"csv_file": (io.BytesIO(csv_text.encode()), filename)},
+                       content_type="multipart/form-data")
+
+
 def test_patient_sizes_from_csv_in_the_request(app, client, login_as):
     """With UPLOAD_QUEUE_SIZES off the web server applies the file while the page waits."""
     app.config["UPLOAD_QUEUE_SIZES"] = False
     login_as("view", "importsize", "admin")
-    _upload_result = _upload(client, [("report.dcm", _ct_report_bytes())])
-    row = re.findall(r'hx-post="(/import/dicom/[0-9a-f]+/\d)"', _upload_result.text)[0]
-    client.post(row, data={"name": "report.dcm"})
-    with app.app_context():
-        accession = db.session.scalars(select(GeneralStudyModuleAttr.accession_number)).one()
-    csv_text = f"Accession;Height;Weight\n{accession};172,5;81\nUNKNOWN;180;90\n"
-    columns = client.post("/import/sizes", data={"csv_file": (io.BytesIO(csv_text.encode()), "sizes.csv")},
-                          content_type="multipart/form-data")
+    accession = _imported_ct_report_accession(app, client)
+    columns = _upload_sizes(client, f"Accession;Height;Weight\n{accession};172,5;81\n"
+                                    "UNKNOWN;180;90\n", "sizes.csv")
     assert columns.status_code == 200 and "Height" in columns.text
     action = re.search(r'action="(/import/sizes/[0-9a-f]+)"', columns.text).group(1)
     result = client.post(action, data={"id_column": "Accession", "height_column": "Height",
@@ -141,15 +152,9 @@ def test_queued_rows_need_admin(app, client, login_as):
 
 def test_patient_sizes_go_through_the_task_queue(app, client, login_as, worker, tmp_path):
     login_as("view", "importsize", "admin")
-    upload = _upload(client, [("report.dcm", _ct_report_bytes())])
-    row = re.findall(r'hx-post="(/import/dicom/[0-9a-f]+/\d)"', upload.text)[0]
-    client.post(row, data={"name": "report.dcm"})
-    with app.app_context():
-        accession = db.session.scalars(select(GeneralStudyModuleAttr.accession_number)).one()
-    csv_text = f"Accession,Height,Weight\n{accession},165,62.5\nUNKNOWN,180,90\n"
-    columns = client.post("/import/sizes", data={"csv_file": (io.BytesIO(csv_text.encode()),
-                                                              "ward sizes.csv")},
-                          content_type="multipart/form-data")
+    accession = _imported_ct_report_accession(app, client)
+    columns = _upload_sizes(client, f"Accession,Height,Weight\n{accession},165,62.5\n"
+                                    "UNKNOWN,180,90\n", "ward sizes.csv")
     action = re.search(r'action="(/import/sizes/[0-9a-f]+)"', columns.text).group(1)
     worker()
     queued = client.post(action, data={"id_column": "Accession", "height_column": "Height",
