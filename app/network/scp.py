@@ -70,8 +70,10 @@ SUCCESS = 0x0000
 SOP_CLASS_NOT_SUPPORTED = 0x0122
 OUT_OF_RESOURCES = 0xA700
 # A-ASSOCIATE-RJ: rejected permanent, by the service user; reason 1 "no reason given"
-# (a host that is not allowed) or 3 "calling AE title not recognised".
-REJECT_PERMANENT, SERVICE_USER, NO_REASON, CALLING_AE_NOT_RECOGNISED = 0x01, 0x01, 0x01, 0x03
+# (a host that is not allowed), 3 "calling AE title not recognised" or 7 "called AE title not
+# recognised" (PS3.8 section 9.3.4).
+REJECT_PERMANENT, SERVICE_USER = 0x01, 0x01
+NO_REASON, CALLING_AE_NOT_RECOGNISED, CALLED_AE_NOT_RECOGNISED = 0x01, 0x03, 0x07
 
 
 @dataclass
@@ -208,11 +210,15 @@ class StoreSCP:
         """Reject, before negotiation, an association from a peer that is not allowed."""
         assoc = event.assoc
         calling = (assoc.requestor.primitive.calling_ae_title or "").strip()
+        called = (assoc.requestor.primitive.called_ae_title or "").strip()
         address = assoc.requestor.address
         if not self._hosts.allows(address):
             reason, diagnostic = "its host is not allowed", NO_REASON
         elif self._allowed_aets and calling not in self._allowed_aets:
             reason, diagnostic = "its calling AE title is not allowed", CALLING_AE_NOT_RECOGNISED
+        elif assoc.ae.require_called_aet and called != self.settings.ae_title.strip():
+            reason = f"its called AE title is {called or '(empty)'}, not {self.settings.ae_title}"
+            diagnostic = CALLED_AE_NOT_RECOGNISED
         else:
             return
         self.counters.add("rejected_associations")
