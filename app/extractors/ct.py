@@ -16,7 +16,6 @@ from . import participants
 from .common import header_record, meta
 from .errors import ExtractionError
 from .sr import Children, ContentItem
-from .units import UnknownUnit, convert
 
 _DCM = codes.DCM
 
@@ -116,15 +115,13 @@ CTDIVOL_NOTIFICATION_VALUE = _DCM.CtdivolNotificationValue.value  # 113912
 DLP_FORWARD_ESTIMATE = _DCM.DLPForwardEstimate.value  # 113913
 CTDIVOL_FORWARD_ESTIMATE = _DCM.CtdivolForwardEstimate.value  # 113914
 
-# Stored units (docs/architecture.md) as UCUM codes.
+# Stored units (docs/architecture.md) as UCUM codes; counts and ratios are dimensionless.
 MGY, MGY_CM, MM, S, KV, MA, MSV = "mGy", "mGy.cm", "mm", "s", "kV", "mA", "mSv"
+COUNT = RATIO = "1"
+CTDIFREEAIR_FACTOR, EFFECTIVE_DOSE_FACTOR = "mGy/(mA.s)", "mSv/(mGy.cm)"
 
-# Units devices send that are not valid UCUM, with the UCUM unit they stand for: Siemens CT
-# reports DLP in "mGycm".
-_UNIT_SPELLINGS = {"mGycm": MGY_CM}
-
-# How a negative value is treated: a negative dose means the report is corrupt and is refused;
-# a negative technique value is dropped with a warning; z locations are signed by nature.
+# How a negative value is treated: a negative dose or technique value is not stored, with a
+# warning; z locations are signed by nature.
 DOSE, SIZE, SIGNED = "dose", "size", "signed"
 
 # Siemens scanners put the modulation type only into the event comment:
@@ -134,7 +131,8 @@ _SIEMENS_MODULATION = re.compile(r"X-ray Modulation Type\s*=\s*([^,]+)", re.IGNO
 
 def extract_ct(ds, report: ContentItem) -> dict:
     """Study record from a TID 10011 CT Radiation Dose report whose root item is ``report``."""
-    warnings: list[str] = []
+    # Odd values anywhere in the content tree are noted in the report's own list.
+    warnings = report.warnings
     record = header_record(ds, warnings)
     record["modality_type"] = "CT"
     reader = _Reader(ds, warnings)
@@ -271,19 +269,18 @@ class _Reader:
                 parameters.first(NOMINAL_SINGLE_COLLIMATION_WIDTH), MM),
             "nominal_total_collimation_width": self.number(
                 parameters.first(NOMINAL_TOTAL_COLLIMATION_WIDTH), MM),
-            "pitch_factor": self.number(parameters.first(PITCH_FACTOR), None),
+            "pitch_factor": self.number(parameters.first(PITCH_FACTOR), RATIO),
             "number_of_xray_sources": self.count(parameters.first(NUMBER_OF_XRAY_SOURCES)),
             "mean_ctdivol": self.number(dose.first(MEAN_CTDIVOL), MGY, DOSE),
             "ctdiw_phantom_type": dose.code(CTDIW_PHANTOM_TYPE),
-            # mGy/mAs and mSv/(mGy.cm) have no single UCUM spelling in use; stored as sent.
             "ctdifreeair_calculation_factor": self.number(
-                dose.first(CTDIFREEAIR_CALCULATION_FACTOR), None),
+                dose.first(CTDIFREEAIR_CALCULATION_FACTOR), CTDIFREEAIR_FACTOR),
             "mean_ctdifreeair": self.number(dose.first(MEAN_CTDIFREEAIR), MGY, DOSE),
             "dlp": self.number(dose.first(DLP), MGY_CM, DOSE),
             "effective_dose": self.number(effective, MSV, DOSE),
             "measurement_method": method.code() if method else None,
             "effective_dose_conversion_factor": self.number(
-                effective_about.first(EFFECTIVE_DOSE_CONVERSION_FACTOR), None),
+                effective_about.first(EFFECTIVE_DOSE_CONVERSION_FACTOR), EFFECTIVE_DOSE_FACTOR),
             "xray_modulation_type": modulation,
             "comment": comment,
             "ctreconstructionalgorithm_set": [
@@ -426,36 +423,27 @@ class _Reader:
         }]
 
     # Values ---------------------------------------------------------------------------------
-    def number(self, item: ContentItem | None, unit: str | None, kind: str = SIZE):
-        """A NUM item's value in ``unit``, checked for sense according to its kind."""
+    def number(self, item: ContentItem | None, unit: str, kind: str = SIZE):
+        """A NUM item's value in ``unit``, checked for sense according to its kind.
+
+        A value that cannot be read (not a number, a negative dose, a unit that is not one of
+        the quantity's) is noted and read as absent; so is a negative length or time.
+        """
         if item is None:
             return None
-        sent = item.unit()
-        try:
-            if sent in _UNIT_SPELLINGS:
-                value = item.number(None, nonnegative=kind == DOSE)
-                if value is not None and unit:
-                    value = convert(value, _UNIT_SPELLINGS[sent], unit)
-            else:
-                value = item.number(unit, nonnegative=kind == DOSE)
-        except UnknownUnit as exc:
-            raise ExtractionError(
-                f"{_name(item)} in {self.where} is in unit '{sent}', which cannot be read "
-                f"as {unit} ({exc})") from None
-        except ExtractionError as exc:
-            raise ExtractionError(f"{exc} in {self.where}") from None
+        value = item.number(unit, nonnegative=kind == DOSE, where=self.where)
         if value is not None and value < 0 and kind == SIZE:
-            self.warnings.append(f"{_name(item)} in {self.where} is negative ({value:g}): ignored")
+            item.warn(f"{_name(item)} in {self.where} is negative ({value:g}): not stored")
             return None
         return value
 
     def count(self, item: ContentItem | None) -> int | None:
         """A NUM item holding a count (events, X-ray sources) as an int."""
-        value = self.number(item, None)
+        value = self.number(item, COUNT)
         if value is None:
             return None
         if value != int(value):
-            self.warnings.append(f"{_name(item)} in {self.where} is not a whole number ({value:g})")
+            item.warn(f"{_name(item)} in {self.where} is not a whole number ({value:g})")
         return int(round(value))
 
 

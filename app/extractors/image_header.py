@@ -16,7 +16,6 @@ from pydicom.tag import Tag
 
 from .codes import Code
 from .common import first_code
-from .errors import ExtractionError
 from .values import combine, parse_date, parse_datetime, parse_time, text_of
 
 #: Larger magnitudes are not doses or settings of any real exposure (as for SR content items).
@@ -154,23 +153,29 @@ class HeaderReader:
         return values[0] if values else None
 
     def dose(self, keyword_or_tag, name: str) -> float | None:
-        """A dose quantity as sent; ExtractionError when present but not a plausible dose."""
+        """A dose quantity as sent; None, with a warning naming it, when not a plausible dose."""
         value = self.value(keyword_or_tag)
         if value is None:
             return None
         parsed = _floats(value)
         if parsed is None:
-            raise ExtractionError(f"{name} is not a number ('{_short(value)}')")
+            return self._odd(name, f"is not a number ('{_short(value)}')")
         if not parsed:
             return None  # present but empty: not sent
         dose = parsed[0]
         if not math.isfinite(dose):
-            raise ExtractionError(f"{name} is not a finite number")
+            return self._odd(name, f"is not a finite number ({dose})")
         if dose < 0:
-            raise ExtractionError(f"{name} is negative ({dose:g})")
+            return self._odd(name, f"is negative ({dose:g})")
         if dose > LARGEST_PLAUSIBLE:
-            raise ExtractionError(f"{name} has an implausible value ({dose:g})")
+            return self._odd(name, f"has an implausible value ({dose:g})")
         return dose
+
+    def _odd(self, name: str, problem: str) -> None:
+        message = f"{name} {problem}: not stored"
+        if message not in self.warnings:
+            self.warnings.append(message)
+        return None
 
     def code(self, keyword) -> Code | None:
         """The first code of a code sequence attribute."""

@@ -84,16 +84,16 @@ def administration(information, is_pet: bool, study_date, warnings: list) -> dic
         "radiopharmaceutical_agent_string": text(information, "Radiopharmaceutical"),
         "radionuclide": first_code(information, "RadionuclideCodeSequence"),
         "radionuclide_half_life": _quantity(
-            information, "RadionuclideHalfLife", "Radionuclide Half Life"),
+            information, "RadionuclideHalfLife", "Radionuclide Half Life", warnings),
         "radiopharmaceutical_volume": _quantity(
-            information, "RadiopharmaceuticalVolume", "Radiopharmaceutical Volume"),
+            information, "RadiopharmaceuticalVolume", "Radiopharmaceutical Volume", warnings),
         "radiopharmaceutical_start_datetime": _moment(information, "Start", study_date, warnings),
         "radiopharmaceutical_stop_datetime": _moment(information, "Stop", study_date, warnings),
         "administered_activity": _administered_activity(information, is_pet, warnings),
         "route_of_administration": first_code(information, "AdministrationRouteCodeSequence"),
     })
     specific = _quantity(information, "RadiopharmaceuticalSpecificActivity",
-                         "Radiopharmaceutical Specific Activity", ceiling=False)
+                         "Radiopharmaceutical Specific Activity", warnings, ceiling=False)
     if specific is not None:
         event["radiopharmaceutical_specific_activity"] = molar_activity(specific, "Bq/umol")
     return event
@@ -101,7 +101,7 @@ def administration(information, is_pet: bool, study_date, warnings: list) -> dic
 
 def _administered_activity(information, is_pet, warnings) -> float | None:
     """Radionuclide Total Dose in MBq."""
-    value = _quantity(information, "RadionuclideTotalDose", "Radionuclide Total Dose")
+    value = _quantity(information, "RadionuclideTotalDose", "Radionuclide Total Dose", warnings)
     if value is None:
         return None
     if is_pet:
@@ -131,8 +131,8 @@ def _moment(information, which, study_date, warnings):
     return combine(study_date, time)
 
 
-def _quantity(dataset, keyword, name, ceiling=True) -> float | None:
-    """A non-negative numeric attribute; zero means not recorded; nonsense is an ExtractionError."""
+def _quantity(dataset, keyword, name, warnings: list, ceiling=True) -> float | None:
+    """A non-negative numeric attribute; zero means not recorded; nonsense is noted, not stored."""
     raw = attr(dataset, keyword)
     if isinstance(raw, (MultiValue, list, tuple)):
         raw = raw[0] if len(raw) else None
@@ -141,14 +141,18 @@ def _quantity(dataset, keyword, name, ceiling=True) -> float | None:
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        raise ExtractionError(f"{name} '{str(raw)[:40]}' is not a number") from None
-    if not math.isfinite(value):
-        raise ExtractionError(f"{name} is not a finite number")
-    if value < 0:
-        raise ExtractionError(f"{name} is negative ({value:g})")
-    if ceiling and value > 1e12:
-        raise ExtractionError(f"{name} has an implausible value ({value:g})")
-    return value or None
+        problem = f"is not a number ('{str(raw)[:40]}')"
+    else:
+        if not math.isfinite(value):
+            problem = f"is not a finite number ({value})"
+        elif value < 0:
+            problem = f"is negative ({value:g})"
+        elif ceiling and value > 1e12:
+            problem = f"has an implausible value ({value:g})"
+        else:
+            return value or None
+    warnings.append(f"{name} {problem}: not stored")
+    return None
 
 
 def pet_series(ds) -> dict:

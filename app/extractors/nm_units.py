@@ -6,7 +6,6 @@ per amount of substance (Bq/umol). Everything else goes through ``units.convert`
 """
 import math
 
-from .errors import ExtractionError
 from .sr import ContentItem
 from .units import UnknownUnit, convert
 
@@ -39,26 +38,17 @@ def concept_name(item: ContentItem) -> str:
 
 
 def measured(item: ContentItem, unit: str) -> float | None:
-    """The item's non-negative number converted to ``unit``; ExtractionError if that fails."""
-    try:
-        value = item.number(nonnegative=True)
-        sent = item.unit()
-    except ExtractionError as exc:
-        name = concept_name(item)
-        if name in str(exc):
-            raise
-        raise ExtractionError(f"{name}: {exc}") from None
-    except (TypeError, ValueError, AttributeError) as exc:
-        # pydicom raises these for numeric values that are not numbers at all.
-        raise ExtractionError(f"{concept_name(item)} is not a number ({exc})") from None
+    """The item's non-negative number converted to ``unit``; None, noted, if it cannot be read."""
+    value = item.number(nonnegative=True)
+    sent = item.unit()
     if value is None or not sent or sent == unit:
         return value
     try:
         return to_unit(value, sent, unit)
     except UnknownUnit:
-        raise ExtractionError(
-            f"{concept_name(item)} is in unit '{sent}', which cannot be read as {unit}"
-        ) from None
+        item.warn(f"{concept_name(item)} is in unit '{sent}', which cannot be read as {unit}: "
+                  "not stored")
+        return None
 
 
 def to_unit(value: float, sent: str, unit: str) -> float:

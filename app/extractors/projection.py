@@ -185,11 +185,13 @@ SIEMENS_POSITIONS = {
 # Stored units (docs/architecture.md). Exposure time and pulse width are kept in ms as the
 # templates send them; durations and totals of time in s.
 GY_M2, GY, MGY, MM, M2, S, MS = "Gy.m2", "Gy", "mGy", "mm", "m2", "s", "ms"
+COUNT = "1"  # counts, indices and factors are dimensionless
 
 
 def extract_projection(ds, report: ContentItem) -> dict:
     """Study record from a TID 10001 report (or the Siemens Arcadis summary)."""
-    warnings: list[str] = []
+    # Odd values anywhere in the content tree are noted in the report's own list.
+    warnings = report.warnings
     record = header_record(ds, warnings)
     try:
         if _is_arcadis_summary(report):
@@ -394,7 +396,7 @@ class _ProjectionReport:
             plane["accumcassettebsdprojradiogdose_set"].append({
                 "detector_type": children.code(DETECTOR_TYPE),
                 "total_number_of_radiographic_frames": _count(
-                    children.number(TOTAL_RADIOGRAPHIC_FRAMES, nonnegative=True)),
+                    children.number(TOTAL_RADIOGRAPHIC_FRAMES, COUNT, nonnegative=True)),
             })
         if "integrated" in templates:
             plane["accumintegratedprojradiogdose_set"].append(_integrated_totals(children))
@@ -532,7 +534,7 @@ def _calibration(container: ContentItem) -> dict:
     return {
         "dose_measurement_device": children.code(DOSE_MEASUREMENT_DEVICE),
         "calibration_date": children.datetime(CALIBRATION_DATE),
-        "calibration_factor": children.number(CALIBRATION_FACTOR),
+        "calibration_factor": children.number(CALIBRATION_FACTOR, COUNT),
         "calibration_uncertainty": children.number(CALIBRATION_UNCERTAINTY, "%"),
         "calibration_responsible_party": children.text(CALIBRATION_RESPONSIBLE_PARTY),
     }
@@ -552,7 +554,7 @@ def _fluoro_and_acquisition_totals(children: Children) -> dict:
         "dose_area_product_total": number(DOSE_AREA_PRODUCT_TOTAL, GY_M2, nonnegative=True),
         "dose_rp_total": number(DOSE_RP_TOTAL, GY, nonnegative=True),
         "total_number_of_radiographic_frames": _count(
-            number(TOTAL_RADIOGRAPHIC_FRAMES, nonnegative=True)),
+            number(TOTAL_RADIOGRAPHIC_FRAMES, COUNT, nonnegative=True)),
         "reference_point_definition": reference_text,
         "reference_point_definition_code": reference_code,
     }
@@ -565,7 +567,7 @@ def _integrated_totals(children: Children) -> dict:
         "dose_area_product_total": children.number(DOSE_AREA_PRODUCT_TOTAL, GY_M2, nonnegative=True),
         "dose_rp_total": children.number(DOSE_RP_TOTAL, GY, nonnegative=True),
         "total_number_of_radiographic_frames": _count(
-            children.number(TOTAL_RADIOGRAPHIC_FRAMES, nonnegative=True)),
+            children.number(TOTAL_RADIOGRAPHIC_FRAMES, COUNT, nonnegative=True)),
         "reference_point_definition_code": reference_code,
         "reference_point_definition": reference_text,
     }
@@ -582,9 +584,9 @@ def _mammography_total(item: ContentItem) -> dict:
 def _detector(children: Children, devices: list[dict]) -> dict:
     """TID 10003a."""
     return {
-        "exposure_index": children.number(EXPOSURE_INDEX),
-        "target_exposure_index": children.number(TARGET_EXPOSURE_INDEX),
-        "deviation_index": children.number(DEVIATION_INDEX),
+        "exposure_index": children.number(EXPOSURE_INDEX, COUNT),
+        "target_exposure_index": children.number(TARGET_EXPOSURE_INDEX, COUNT),
+        "deviation_index": children.number(DEVIATION_INDEX, COUNT),
         "deviceparticipant_set": devices,
     }
 
@@ -594,10 +596,10 @@ def _source(children: Children, devices, reference_code, reference_text, comment
     """TID 10003b, with the per-pulse and filter rows."""
     number = children.number
     derivation_code, derivation_text = _code_or_text(children.first(DERIVATION))
-    number_of_pulses = number(NUMBER_OF_PULSES, nonnegative=True)
+    number_of_pulses = number(NUMBER_OF_PULSES, COUNT, nonnegative=True)
     if number_of_pulses is None:
         frames = _private(children, PHILIPS_NUMBER_OF_FRAMES)
-        number_of_pulses = frames.number(nonnegative=True) if frames else None
+        number_of_pulses = frames.number(COUNT, nonnegative=True) if frames else None
     pulse_widths = _rows(children, PULSE_WIDTH, MS, "pulse_width")
     tube_currents = _rows(children, TUBE_CURRENT, "mA", "xray_tube_current")
     source = {
@@ -702,17 +704,22 @@ def _philips_collimation(children: Children, source: dict, mechanical: dict):
     for side, code_value in PHILIPS_SHUTTERS.items():
         item = _private(below, code_value)
         positions[side] = item.number(MM) if item else None
-    if not all(positions.values()):
-        return
+    # Each dimension from its own pair of shutters: one unreadable position costs only the
+    # dimension it belongs to (and the area).
     scale = distance / 1000
-    height = (positions["left"] + positions["right"]) * scale
-    width = (positions["top"] + positions["bottom"]) * scale
-    if not source["collimated_field_height"]:
+    height = _span(positions["left"], positions["right"], scale)
+    width = _span(positions["top"], positions["bottom"], scale)
+    if not source["collimated_field_height"] and height:
         source["collimated_field_height"] = height
-    if not source["collimated_field_width"]:
+    if not source["collimated_field_width"] and width:
         source["collimated_field_width"] = width
-    if not source["collimated_field_area"]:
+    if not source["collimated_field_area"] and height and width:
         source["collimated_field_area"] = height * width / 1e6
+
+
+def _span(one: float | None, other: float | None, scale: float) -> float | None:
+    """The field dimension between two opposite shutters, if both positions are known."""
+    return (one + other) * scale if one and other else None
 
 
 def _mechanical(children: Children) -> dict:
@@ -772,7 +779,7 @@ def extract_arcadis_summary(report: ContentItem, warnings: list) -> dict:
             "accumintegratedprojradiogdose_set": [{
                 "dose_area_product_total": dap_total,
                 "total_number_of_radiographic_frames": _count(
-                    frames.number(nonnegative=True)) if frames else None,
+                    frames.number(COUNT, nonnegative=True)) if frames else None,
             }],
             "deviceparticipant_set": [],
         }],

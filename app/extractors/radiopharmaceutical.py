@@ -140,7 +140,8 @@ def empty_radiopharmaceutical_dose() -> dict:
 
 def extract_radiopharmaceutical(ds, report: ContentItem) -> dict:
     """Study record from a Radiopharmaceutical Radiation Dose SR (TID 10021)."""
-    warnings: list[str] = []
+    # Odd values anywhere in the content tree are noted in the report's own list.
+    warnings = report.warnings
     try:
         record = header_record(ds, warnings)
         record["modality_type"] = "NM"
@@ -441,21 +442,13 @@ _CHARACTERISTIC_QUANTITIES = {
 # Values ------------------------------------------------------------------------------------
 
 def dose_quantity(item: ContentItem, unit: str) -> float | None:
-    """A dose-relevant number in the stored unit; anything unreadable is an ExtractionError.
-
-    Activities and doses are the reason the report is imported, so a value that is negative,
-    not finite or in a unit that cannot be converted fails the object rather than being dropped.
-    """
+    """A dose-relevant number in the stored unit; an unreadable one is noted and not stored."""
     return nm_units.measured(item, unit)
 
 
 def patient_quantity(item: ContentItem, unit: str, warnings: list) -> float | None:
-    """A patient characteristic in the stored unit; an unreadable one is left out with a warning."""
-    try:
-        return nm_units.measured(item, unit)
-    except ExtractionError as exc:
-        warnings.append(f"{exc}: not stored")
-        return None
+    """A patient characteristic in the stored unit; an unreadable one is noted and not stored."""
+    return nm_units.measured(item, unit)
 
 
 def _first_of(children, concepts) -> ContentItem | None:

@@ -3,13 +3,20 @@
 A dose report is a tree of content items. Extractors walk only the containers their template
 needs, so every item is wrapped lazily: nothing below an item is parsed until it is asked for.
 That keeps the largest fluoroscopy reports (thousands of events) fast.
+
+One odd value does not make a report unreadable. Every item of a tree shares the list of
+warnings its root was made with: a number that is not a number, not finite, implausibly large,
+negative where only positive values make sense, or in a unit that cannot be converted is read
+as absent and noted there, naming the concept and the value; a code that is not a code of its
+coding scheme is kept as sent and noted (``vocabulary``). Only a tree that cannot be walked
+raises ``ExtractionError``.
 """
 import math
 
 from pydicom.dataelem import RawDataElement
 
+from . import vocabulary
 from .codes import Code
-from .errors import ExtractionError
 from .sequences import RawItem, read_sequence
 from .units import UnknownUnit, convert
 from .values import parse_date, parse_datetime, parse_time, text_of
@@ -41,6 +48,10 @@ RELATIONSHIP = 0x0040A010
 LARGEST_PLAUSIBLE = 1e12
 
 _UNREAD = object()
+
+
+class OddValue(ValueError):
+    """A value that cannot be read as what its concept means; the item is read as absent."""
 
 
 def code_of(item) -> Code | None:
@@ -105,12 +116,16 @@ def _first(ds, tag):
 
 
 class ContentItem:
-    """One SR content item: a concept name and a value of some type."""
+    """One SR content item: a concept name and a value of some type.
 
-    __slots__ = ("ds", "code_value", "_concept_item", "_concept", "_children")
+    ``warnings`` is the list shared by every item of the tree, where odd values are noted.
+    """
 
-    def __init__(self, ds):
+    __slots__ = ("ds", "code_value", "warnings", "_concept_item", "_concept", "_children")
+
+    def __init__(self, ds, warnings: list | None = None):
         self.ds = ds
+        self.warnings = [] if warnings is None else warnings
         self._concept_item = _first(ds, CONCEPT_NAME)
         #: The concept name's code value, the key templates dispatch on. Meaning and scheme
         #: are read only when asked for: most items are looked up by code value alone.
@@ -134,12 +149,22 @@ class ContentItem:
     def children(self) -> "Children":
         """The items directly below this one, grouped by concept."""
         if self._children is None:
-            self._children = Children(_get(self.ds, CONTENT) or ())
+            self._children = Children(_get(self.ds, CONTENT) or (), self.warnings)
         return self._children
 
+    def warn(self, message: str):
+        """Note something odd about this item, once."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+
     # Typed values -------------------------------------------------------------------------
-    def number(self, unit: str | None = None, nonnegative: bool = False) -> float | None:
-        """The numeric value, converted to ``unit`` (UCUM) when given."""
+    def number(self, unit: str | None = None, nonnegative: bool = False,
+               where: str | None = None) -> float | None:
+        """The numeric value, converted to ``unit`` (UCUM) when given; None if unreadable.
+
+        A value that cannot be read is noted in the tree's warnings (``where`` says where in
+        the report the item is, for that note) and read as absent.
+        """
         measured = _first(self.ds, MEASURED_VALUE)
         if measured is None:
             return None
@@ -148,25 +173,23 @@ class ContentItem:
             raw = _get(measured, NUMERIC_VALUE)
         try:
             value = to_float(raw)
-        except ExtractionError as exc:
-            raise ExtractionError(f"{self._name()}: {exc}") from None
-        if value is None:
+            if value is None:
+                return None
+            self._check(value, nonnegative)
+            sent_unit = self.unit_of(measured)
+            if unit and sent_unit and sent_unit != unit:
+                value = self._converted(value, sent_unit, unit)
+        except OddValue as exc:
+            self._note(exc, where)
             return None
-        self._check(value, nonnegative)
-        sent_unit = self.unit_of(measured)
-        if unit and sent_unit and sent_unit != unit:
-            try:
-                value = convert(value, sent_unit, unit)
-            except UnknownUnit as exc:
-                raise ExtractionError(
-                    f"{self._name()} is in unit '{sent_unit}', which cannot be read as {unit} ({exc})"
-                ) from None
         return value
 
-    def numbers(self, unit: str | None = None, nonnegative: bool = False) -> list[float]:
+    def numbers(self, unit: str | None = None, nonnegative: bool = False,
+                where: str | None = None) -> list[float]:
         """Every value of a multi-valued NUM item (per-pulse kVp, mA...), converted to ``unit``.
 
-        Numeric Value is DS with VM 1-n, so one item may carry one value per pulse.
+        Numeric Value is DS with VM 1-n, so one item may carry one value per pulse. Values
+        that cannot be read are left out and noted.
         """
         measured = _first(self.ds, MEASURED_VALUE)
         if measured is None:
@@ -178,22 +201,20 @@ class ContentItem:
             return []
         if isinstance(raw, (str, bytes, int, float)) or not hasattr(raw, "__iter__"):
             raw = [raw]
-        try:
-            values = [value for value in (to_float(each) for each in raw) if value is not None]
-        except ExtractionError as exc:
-            raise ExtractionError(f"{self._name()}: {exc}") from None
-        if not values:
-            return []
-        for value in values:
-            self._check(value, nonnegative)
         sent_unit = self.unit_of(measured)
-        if unit and sent_unit and sent_unit != unit:
+        values = []
+        for each in raw:
             try:
-                return [convert(value, sent_unit, unit) for value in values]
-            except UnknownUnit as exc:
-                raise ExtractionError(
-                    f"{self._name()} is in unit '{sent_unit}', which cannot be read as {unit} ({exc})"
-                ) from None
+                value = to_float(each)
+                if value is None:
+                    continue
+                self._check(value, nonnegative)
+                if unit and sent_unit and sent_unit != unit:
+                    value = self._converted(value, sent_unit, unit)
+            except OddValue as exc:
+                self._note(exc, where)
+                continue
+            values.append(value)
         return values
 
     def unit(self) -> str | None:
@@ -207,8 +228,13 @@ class ContentItem:
         return unit.code_value if unit else None
 
     def code(self) -> Code | None:
-        """The coded value of a CODE item."""
-        return code_of(_first(self.ds, CONCEPT_CODE))
+        """The coded value of a CODE item; a code of no vocabulary Kerma knows is noted."""
+        code = code_of(_first(self.ds, CONCEPT_CODE))
+        if code is not None:
+            problem = vocabulary.problem(code)
+            if problem:
+                self.warn(f"{self._name()} is {_quoted(code)}, {problem}: stored as sent")
+        return code
 
     def text(self) -> str | None:
         """The value of a TEXT item (or any item's text-like value)."""
@@ -251,19 +277,40 @@ class ContentItem:
 
     def _check(self, value, nonnegative):
         if not math.isfinite(value):
-            raise ExtractionError(f"{self._name()} is not a finite number")
+            raise OddValue(f"is not a finite number ({value})")
         if abs(value) > LARGEST_PLAUSIBLE:
-            raise ExtractionError(f"{self._name()} has an implausible value ({value:g})")
+            raise OddValue(f"has an implausible value ({value:g})")
         if nonnegative and value < 0:
-            raise ExtractionError(f"{self._name()} is negative ({value:g})")
+            raise OddValue(f"is negative ({value:g})")
+
+    def _converted(self, value: float, sent: str, unit: str) -> float:
+        try:
+            return convert(value, sent, unit)
+        except UnknownUnit:
+            raise OddValue(f"is in unit '{_short(sent)}', which cannot be read as {unit}") from None
+
+    def _note(self, problem: OddValue, where: str | None):
+        place = f" in {where}" if where else ""
+        self.warn(f"{self._name()}{place} {problem}: not stored")
 
     def _name(self):
         if self.concept is None:
             return "A content item"
-        return f"'{self.concept.code_meaning or self.concept.code_value}'"
+        return f"'{_short(self.concept.code_meaning or self.concept.code_value)}'"
 
     def __repr__(self):
         return f"<ContentItem {self.code_value} {self.value_type}>"
+
+
+def _short(text, limit: int = 64) -> str:
+    """A value quoted in a message: damaged objects make them huge."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _quoted(code: Code) -> str:
+    meaning = f" '{_short(code.code_meaning)}'" if code.code_meaning else ""
+    return f"({_short(code.code_value)}, {_short(code.coding_scheme_designator or '')}){meaning}"
 
 
 class Children:
@@ -271,8 +318,9 @@ class Children:
 
     __slots__ = ("items", "_by_concept")
 
-    def __init__(self, datasets):
-        self.items = [ContentItem(ds) for ds in datasets]
+    def __init__(self, datasets, warnings: list | None = None):
+        warnings = [] if warnings is None else warnings
+        self.items = [ContentItem(ds, warnings) for ds in datasets]
         by_concept = {}
         for item in self.items:
             by_concept.setdefault(item.code_value, []).append(item)
@@ -296,10 +344,11 @@ class Children:
         found = self._by_concept.get(concept)
         return found[0] if found else None
 
-    def number(self, concept: str, unit: str | None = None, nonnegative: bool = False):
+    def number(self, concept: str, unit: str | None = None, nonnegative: bool = False,
+               where: str | None = None):
         """Numeric value of the first item with this concept, in ``unit``."""
         item = self.first(concept)
-        return item.number(unit, nonnegative) if item else None
+        return item.number(unit, nonnegative, where) if item else None
 
     def code(self, concept: str) -> Code | None:
         """Coded value of the first item with this concept."""
@@ -327,13 +376,20 @@ class Children:
         return item.person_name() if item else None
 
 
-def root(ds) -> ContentItem:
-    """The document's root container (the SR dataset itself is the root content item)."""
-    return ContentItem(ds)
+def root(ds, warnings: list | None = None) -> ContentItem:
+    """The document's root container (the SR dataset itself is the root content item).
+
+    Odd values anywhere in the tree are noted in ``warnings`` (a new list when not given,
+    found as ``root(ds).warnings``).
+    """
+    return ContentItem(ds, warnings)
 
 
 def to_float(raw) -> float | None:
-    """A DS/FD value as float; tolerates decimal commas and stray spaces; None if empty."""
+    """A DS/FD value as float; tolerates decimal commas and stray spaces; None if empty.
+
+    OddValue when the value is not a number at all.
+    """
     if raw is None or raw == "":
         return None
     if isinstance(raw, (int, float)):
@@ -350,4 +406,4 @@ def to_float(raw) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise ExtractionError(f"{text[:40]!r} is not a number") from None
+        raise OddValue(f"is not a number ({text[:40]!r})") from None

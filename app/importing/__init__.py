@@ -14,7 +14,7 @@ from ..extensions import db
 from ..extractors.dispatch import extract
 from ..extractors.errors import ExtractorError, NotDoseObject
 from . import lookups
-from .outcome import FAILED, REJECTED, Outcome, Summary
+from .outcome import FAILED, IMPORTED, REJECTED, Outcome, Summary
 from .reading import Unreadable, dicom_files, read_dataset
 from .rows import TooLong
 from .store import store
@@ -84,7 +84,10 @@ def persist(record: dict, source: str) -> Outcome:
     for attempt in range(ATTEMPTS):
         try:
             with import_transaction(db.session):
-                return store(db.session, record, source)
+                outcome = store(db.session, record, source)
+            if outcome.status != IMPORTED:
+                outcome.warnings = []  # nothing of this object was stored
+            return outcome
         except (IntegrityError, OperationalError) as exc:
             # A kept code or identity may be gone (rows deleted behind Kerma's back): ask again.
             lookups.forget(db.session)

@@ -372,10 +372,13 @@ def test_siemens_dlp_unit_spelling():
     assert events_of(ds)[0]["dlp"] == 29.67
 
 
-def test_unconvertible_unit_is_refused_naming_the_quantity():
-    ds = report(event(ctdivol=12.34, ctdivol_unit="mm"))
-    with pytest.raises(ExtractionError, match="Mean CTDIvol.*irradiation event 1"):
-        extract(ds)
+def test_a_value_in_a_unit_of_another_quantity_is_not_stored_and_named():
+    record = extract(report(event(ctdivol=12.34, ctdivol_unit="mm")))
+    [row] = record["ctradiationdose_set"][0]["ctirradiationeventdata_set"]
+    assert row["mean_ctdivol"] is None
+    assert row["dlp"] == 456.7  # the rest of the event is read
+    assert ("'Mean CTDIvol' in irradiation event 1 is in unit 'mm', which cannot be read as "
+            "mGy: not stored") in record["_meta"]["warnings"]
 
 
 def test_dual_source_gives_two_rows():
@@ -518,16 +521,22 @@ def test_event_without_uid_gets_a_deterministic_one():
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
-@pytest.mark.parametrize("value", ["NaN", "-1.5"])
-def test_impossible_ctdivol_is_refused(value):
-    ds = report(event(), event("1.2.826.0.1.3680043.10.1.2", ctdivol=value))
-    with pytest.raises(ExtractionError, match="Mean CTDIvol.*irradiation event 2"):
-        extract(ds)
+@pytest.mark.parametrize("value, problem", [("NaN", "is not a finite number (nan)"),
+                                            ("-1.5", "is negative (-1.5)")])
+def test_an_impossible_ctdivol_is_not_stored_and_named(value, problem):
+    record = extract(report(event(), event("1.2.826.0.1.3680043.10.1.2", ctdivol=value)))
+    first, second = record["ctradiationdose_set"][0]["ctirradiationeventdata_set"]
+    assert (first["mean_ctdivol"], second["mean_ctdivol"]) == (12.34, None)
+    assert second["dlp"] == 456.7
+    assert (f"'Mean CTDIvol' in irradiation event 2 {problem}: not stored"
+            in record["_meta"]["warnings"])
 
 
-def test_negative_dlp_is_refused():
-    with pytest.raises(ExtractionError, match="'DLP' is negative"):
-        extract(report(event(dlp=-3)))
+def test_a_negative_dlp_is_not_stored_and_named():
+    record = extract(report(event(dlp=-3)))
+    [row] = record["ctradiationdose_set"][0]["ctirradiationeventdata_set"]
+    assert (row["dlp"], row["mean_ctdivol"]) == (None, 12.34)
+    assert "'DLP' in irradiation event 1 is negative (-3): not stored" in record["_meta"]["warnings"]
 
 
 def test_negative_technique_value_is_dropped_with_a_warning():
@@ -536,8 +545,8 @@ def test_negative_technique_value_is_dropped_with_a_warning():
     row = record["ctradiationdose_set"][0]["ctirradiationeventdata_set"][0]
     assert row["exposure_time"] is None
     assert row["scanninglength_set"][0]["scanning_length"] == 100.0
-    assert any("'Exposure Time' in irradiation event 1 is negative" in warning
-               for warning in record["_meta"]["warnings"])
+    assert ("'Exposure Time' in irradiation event 1 is negative (-1): not stored"
+            in record["_meta"]["warnings"])
 
 
 def test_container_without_concept_name_is_ignored():
@@ -559,14 +568,16 @@ def test_wrong_value_type_gives_none():
     assert row["dlp"] == 10.0
 
 
-def test_unreadable_number_is_refused():
+def test_a_number_that_is_not_a_number_is_not_stored_and_named():
     item = b.num(CTDIVOL, 1, "mGy")
     measured = item.MeasuredValueSequence[0]
     measured[0x0040A30A] = DataElement(0x0040A30A, "LO", "twelve")
-    ds = report(event(dose_extra=[]), b.container(ACQUISITION, [
-        b.uid(EVENT_UID, "1.2.826.0.1.3680043.10.1.4"), b.container(CT_DOSE, [item])]))
-    with pytest.raises(ExtractionError, match="'twelve' is not a number"):
-        extract(ds)
+    record = extract(report(event(dose_extra=[]), b.container(ACQUISITION, [
+        b.uid(EVENT_UID, "1.2.826.0.1.3680043.10.1.4"), b.container(CT_DOSE, [item])])))
+    first, second = record["ctradiationdose_set"][0]["ctirradiationeventdata_set"]
+    assert (first["mean_ctdivol"], second["mean_ctdivol"]) == (12.34, None)
+    assert ("'Mean CTDIvol' in irradiation event 2 is not a number ('twelve'): not stored"
+            in record["_meta"]["warnings"])
 
 
 @pytest.mark.parametrize("broken", ["code", "content"])

@@ -1,4 +1,5 @@
 """Image-header extractors: mammography, radiography (CR/DX/PX) and Philips CT dose pages."""
+import copy
 import datetime as dt
 import json
 import math
@@ -303,10 +304,17 @@ def test_hologic_projection_secondary_capture():
     ("NaN", "not a finite number"), ("-0.01", "negative"), ("1e300", "implausible"),
     ("lots", "not a number"),
 ])
-def test_mammography_bad_organ_dose_is_an_extraction_error(value, message):
-    ds = raw(senographe(), "OrganDose", value.encode())
-    with pytest.raises(ExtractionError, match=rf"Organ Dose.*{message}"):
-        dispatch.extract(ds)
+def test_a_mammography_organ_dose_that_is_not_a_dose_is_not_stored_and_named(value, message):
+    ds = senographe()
+    good = dispatch.extract(copy.deepcopy(ds))
+    record = dispatch.extract(raw(ds, "OrganDose", value.encode()))
+    assert source_of(record)["average_glandular_dose"] is None
+    assert source_of(good)["average_glandular_dose"] is not None
+    # Everything else of the exposure is stored as before.
+    assert source_of(record)["kvp_set"] == source_of(good)["kvp_set"]
+    assert event_of(record)["irradiation_event_uid"] == event_of(good)["irradiation_event_uid"]
+    [warning] = [w for w in record["_meta"]["warnings"] if "Organ Dose" in w]
+    assert message in warning and warning.endswith(": not stored")
 
 
 def test_minimal_mammography_image():
@@ -560,10 +568,15 @@ def test_exposure_control_description_appended_to_comment():
     ("NaN", "not a finite number"), ("inf", "not a finite number"), ("-3.2", "negative"),
     ("1e300", "implausible"), ("n/a", "not a number"),
 ])
-def test_bad_dap_is_an_extraction_error(value, message):
-    ds = raw(dx_image(), "ImageAndFluoroscopyAreaDoseProduct", value.encode())
-    with pytest.raises(ExtractionError, match=rf"Area Dose Product.*{message}"):
-        dispatch.extract(ds)
+def test_a_dap_that_is_not_a_dose_is_not_stored_and_named(value, message):
+    ds = dx_image(ImageAndFluoroscopyAreaDoseProduct="1.25")
+    good = dispatch.extract(copy.deepcopy(ds))
+    record = dispatch.extract(raw(ds, "ImageAndFluoroscopyAreaDoseProduct", value.encode()))
+    assert event_of(record)["dose_area_product"] is None
+    assert event_of(good)["dose_area_product"] is not None
+    assert source_of(record)["kvp_set"] == source_of(good)["kvp_set"]
+    [warning] = [w for w in record["_meta"]["warnings"] if "Area Dose Product" in w]
+    assert message in warning and warning.endswith(": not stored")
 
 
 def test_missing_dates():
@@ -727,14 +740,18 @@ def test_philips_items_without_acquisition_type_are_not_scans():
     assert "the Philips dose page lists no scans that could be read" in record["_meta"]["warnings"]
 
 
-@pytest.mark.parametrize("scan, message", [
-    (dict(SPIRAL_SCAN, CTDIvol=math.nan), r"CTDIvol is not a finite number"),
-    (dict(SPIRAL_SCAN, dlp="-196.01"), r"DLP is negative"),
-    (dict(SPIRAL_SCAN, dlp="1e300"), r"DLP has an implausible value"),
+@pytest.mark.parametrize("scan, field, message", [
+    (dict(SPIRAL_SCAN, CTDIvol=math.nan), "mean_ctdivol", "CTDIvol is not a finite number (nan)"),
+    (dict(SPIRAL_SCAN, dlp="-196.01"), "dlp", "DLP is negative (-196.01)"),
+    (dict(SPIRAL_SCAN, dlp="1e300"), "dlp", "DLP has an implausible value (1e+300)"),
 ])
-def test_philips_bad_doses_are_extraction_errors(scan, message):
-    with pytest.raises(ExtractionError, match=message):
-        dispatch.extract(philips_page([scan]))
+def test_philips_doses_that_are_not_doses_are_not_stored_and_named(scan, field, message):
+    record = dispatch.extract(philips_page([scan, SPIRAL_SCAN]))
+    odd, good = record["ctradiationdose_set"][0]["ctirradiationeventdata_set"]
+    assert odd[field] is None and good[field] is not None
+    other = {"dlp": "mean_ctdivol", "mean_ctdivol": "dlp"}[field]
+    assert odd[other] == good[other]
+    assert f"{message}: not stored" in record["_meta"]["warnings"]
 
 
 def test_philips_page_without_exposure_dose_sequence():

@@ -508,32 +508,61 @@ def test_report_survives_a_file_round_trip(tmp_path):
     assert event["radiopharmaceutical_administration_event_uid"] == "1.2.3.9"
 
 
+def _stored_but(record, field):
+    """The administration read whole but for ``field``: agent, radionuclide and half life kept."""
+    event = the_event(record)
+    assert event[field] is None
+    assert event["radiopharmaceutical_agent"].code_meaning == FDG[1]
+    assert event["radionuclide_half_life"] == 6586.2
+    return event
+
+
 @pytest.mark.filterwarnings("ignore:Invalid value for VR DS")  # NaN is invalid on purpose
-@pytest.mark.parametrize("value", ["NaN", "-5"])
-def test_bad_administered_activity_names_the_quantity(value):
-    with pytest.raises(ExtractionError, match="Administered activity"):
-        extract(rrdsr(fdg_administration(value)))
+@pytest.mark.parametrize("value, problem", [("NaN", "is not a finite number (nan)"),
+                                            ("-5", "is negative (-5)")])
+def test_an_impossible_administered_activity_is_not_stored_and_named(value, problem):
+    record = extract(rrdsr(fdg_administration(value)))
+    _stored_but(record, "administered_activity")
+    assert f"'Administered activity' {problem}: not stored" in record["_meta"]["warnings"]
 
 
-def test_negative_organ_dose_names_the_quantity():
+def test_a_negative_organ_dose_is_not_stored_and_named():
     ds = rrdsr(fdg_administration(370, "MBq", None, b.container(ORGAN_DOSE_INFORMATION, [
         b.num(ORGAN_DOSE, -2, "mGy")])))
-    with pytest.raises(ExtractionError, match="Organ Dose.*negative"):
-        extract(ds)
+    record = extract(ds)
+    event = the_event(record)
+    assert event["administered_activity"] == 370.0
+    assert [row["organ_dose"] for row in event["organdose_set"]] == [None]
+    assert "'Organ Dose' is negative (-2): not stored" in record["_meta"]["warnings"]
 
 
-def test_activity_in_a_unit_that_is_not_an_activity_fails():
-    with pytest.raises(ExtractionError, match="Administered activity.*mGy"):
-        extract(rrdsr(fdg_administration(5, "mGy")))
+def test_an_activity_in_a_unit_that_is_not_an_activity_is_not_stored_and_named():
+    record = extract(rrdsr(fdg_administration(5, "mGy")))
+    _stored_but(record, "administered_activity")
+    assert ("'Administered activity' is in unit 'mGy', which cannot be read as MBq: not stored"
+            in record["_meta"]["warnings"])
 
 
-def test_activity_that_is_not_a_number_fails():
+def test_an_extravasation_activity_in_percent_leaves_the_rest_of_the_report_stored():
+    # Seen from a vendor: the estimated extravasation given as a share of the administered
+    # activity. There is no column for a percentage, so the value is noted and not stored.
+    extravasation = b.num(("113506", "Estimated Extravasation Activity"), 2.5, "%")
+    record = extract(rrdsr(fdg_administration(370, "MBq", None, extravasation)))
+    event = _stored_but(record, "estimated_extravasation_activity")
+    assert event["administered_activity"] == 370.0
+    assert ("'Estimated Extravasation Activity' is in unit '%', which cannot be read as MBq: "
+            "not stored") in record["_meta"]["warnings"]
+
+
+def test_an_activity_that_is_not_a_number_is_not_stored_and_named():
     item = b.num(ACTIVITY, 370, "MBq")
     # As read from a file whose Numeric Value holds text: pydicom decodes it only on access.
     item.MeasuredValueSequence[0]["NumericValue"] = RawDataElement(
         Tag(0x0040, 0xA30A), "DS", 4, b"abc ", 0, False, True)
-    with pytest.raises(ExtractionError, match="Administered activity.*not a number"):
-        extract(rrdsr(administration(item)))
+    record = extract(rrdsr(administration(item)))
+    assert the_event(record)["administered_activity"] is None
+    assert ("'Administered activity' is not a number ('abc'): not stored"
+            in record["_meta"]["warnings"])
 
 
 def test_malformed_measured_value_is_an_extraction_error():
@@ -704,12 +733,16 @@ def test_image_with_several_radiopharmaceuticals_keeps_the_first():
 
 @pytest.mark.filterwarnings("ignore:Invalid value for VR DS")  # NaN is invalid on purpose
 @pytest.mark.parametrize("value, message", [
-    ("NaN", "Radionuclide Total Dose is not a finite number"),
-    ("-370", r"Radionuclide Total Dose is negative \(-370\)"),
+    ("NaN", "Radionuclide Total Dose is not a finite number (nan): not stored"),
+    ("-370", "Radionuclide Total Dose is negative (-370): not stored"),
 ])
-def test_bad_image_total_dose_names_the_quantity(value, message):
-    with pytest.raises(ExtractionError, match=message):
-        extract(pet_image(information(RadionuclideTotalDose=value)))
+def test_an_impossible_image_total_dose_is_not_stored_and_named(value, message):
+    record = extract(pet_image(information(RadionuclideTotalDose=value,
+                                           RadionuclideHalfLife="6586.2")))
+    event = the_event(record)
+    assert event["administered_activity"] is None
+    assert event["radionuclide_half_life"] == 6586.2
+    assert message in record["_meta"]["warnings"]
 
 
 def test_image_of_another_class_is_not_taken_by_the_nm_extractor():

@@ -431,15 +431,35 @@ def test_event_without_uid_gets_a_stable_generated_one(read):
 
 
 @pytest.mark.filterwarnings("ignore:Invalid value for VR DS")
-@pytest.mark.parametrize("value, problem", [("NaN", "not a finite number"), ("-2.5", "negative")])
-def test_impossible_dap_stops_the_import_naming_the_quantity(read, value, problem):
-    with pytest.raises(ExtractionError, match=f"Dose Area Product.*{problem}"):
-        read(report([event([num(DAP, value, "Gy.m2")])]))
+@pytest.mark.parametrize("value, problem", [("NaN", "is not a finite number (nan)"),
+                                            ("-2.5", "is negative (-2.5)")])
+def test_an_impossible_dap_is_not_stored_and_named(read, value, problem):
+    record = read(report([event([num(DAP, value, "Gy.m2"), num(KVP, 81, "kV")]),
+                          event([num(DAP, 2e-5, "Gy.m2")], event_uid="1.2.826.0.1.3680043.10.99.2")]))
+    events = dose(record)["irradeventxraydata_set"]
+    assert [e["dose_area_product"] for e in events] == [None, 2e-5]
+    assert source(record)["kvp_set"] == [{"kvp": 81.0}]
+    assert f"'Dose Area Product' {problem}: not stored" in record["_meta"]["warnings"]
 
 
-def test_dap_in_a_unit_that_is_no_area_dose_stops_the_import(read):
-    with pytest.raises(ExtractionError, match="Dose Area Product.*'mGy'"):
-        read(report([event([num(DAP, 3, "mGy")])]))
+def test_a_dap_in_a_unit_that_is_no_area_dose_is_not_stored_and_named(read):
+    record = read(report([event([num(DAP, 3, "mGy"), num(KVP, 81, "kV")])]))
+    assert first_event(record)["dose_area_product"] is None
+    assert source(record)["kvp_set"] == [{"kvp": 81.0}]
+    assert ("'Dose Area Product' is in unit 'mGy', which cannot be read as Gy.m2: not stored"
+            in record["_meta"]["warnings"])
+
+
+@pytest.mark.parametrize("unit, factor", [
+    ("Gy.cm^2", 1e-4), ("Gy*cm2", 1e-4), ("Gy cm²", 1e-4), ("µGy.m2", 1e-6), ("mGycm2", 1e-7),
+    ("dGy.cm2", 1e-5), ("MGY.CM2", 1e-7),
+])
+def test_a_dap_written_as_vendors_write_units_is_converted(read, unit, factor):
+    # A fluoroscopy Enhanced SR from a vendor wrote the dose-area product in Gy.cm^2.
+    record = read(report([event([num(DAP, 12.5, unit)])], device_type=FLUORO_GUIDED,
+                         sop_class="1.2.840.10008.5.1.4.1.1.88.22"))
+    assert first_event(record)["dose_area_product"] == pytest.approx(12.5 * factor, rel=1e-12)
+    assert record["_meta"]["warnings"] == []
 
 
 def test_non_ascii_text_in_the_content_tree_is_decoded(read):
