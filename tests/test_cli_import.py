@@ -2,6 +2,7 @@
 import json
 import shutil
 
+import pydicom
 import pytest
 from sqlalchemy import select
 
@@ -108,6 +109,43 @@ def test_json_summary_parses_and_counts(runner, batch):
     assert by_file[CT_MULTI[0]]["study_instance_uid"] == MULTI_STUDY_UID
     assert result.stderr == ""
     assert result.exit_code == 1
+
+
+def _with_unit(source, target, concept, unit):
+    """A copy of a corpus report in which every ``concept`` value is in ``unit``."""
+    ds = pydicom.dcmread(source)
+
+    def walk(items):
+        for item in items:
+            if item.ConceptNameCodeSequence[0].CodeValue == concept:
+                for measured in item.MeasuredValueSequence:
+                    measured.MeasurementUnitsCodeSequence[0].CodeValue = unit
+            walk(item.get("ContentSequence") or ())
+    walk(ds.ContentSequence)
+    ds.save_as(target, enforce_file_format=True)
+    return target
+
+
+def test_a_value_in_an_unknown_unit_is_a_warning_and_the_rest_is_stored(app, runner, tmp_path):
+    odd = _with_unit(DICOM / "RF-RDSR-GE.dcm", tmp_path / "odd.dcm", "122130", "furlong")
+    result = invoke(runner, "import", "auto", odd)
+    assert result.exit_code == 0
+    # One warning per concept and unit, however many events carry it.
+    assert [line for line in result.stderr.splitlines() if "furlong" in line] == [
+        f"{odd}: warning: 'Dose Area Product' is in unit 'furlong', which cannot be read as "
+        "Gy.m2: not stored"]
+    assert result.stdout.splitlines()[-1] == (
+        "1 imported (1 with warnings), 0 duplicates, 0 rejected, 0 failed")
+    with app.app_context():
+        study = db.session.scalars(select(GeneralStudyModuleAttr)).one()
+        events = [event for dose in study.projectionxrayradiationdose_set
+                  for event in dose.irradeventxraydata_set]
+        assert study.modality_type == "RF" and len(events) == 8
+        assert [event.dose_area_product for event in events] == [None] * 8
+        assert all(event.irradeventxraysourcedata_set[0].dose_rp for event in events)
+
+    summary = json.loads(invoke(runner, "import", "auto", "--json", odd).stdout)
+    assert summary["duplicates"] == 1 and summary["with_warnings"] == 0
 
 
 @pytest.mark.parametrize("command, name, modality", [

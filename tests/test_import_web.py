@@ -14,12 +14,12 @@ from dicom_builders import code, container, num, sr_dataset
 CT_FILE = CORPUS / "dicom" / "CT-RDSR-Siemens-Multi-1.dcm"
 
 
-def _ct_report_bytes(dlp=12.5):
+def _ct_report_bytes(dlp=12.5, dlp_unit="mGy.cm"):
     ds = sr_dataset(("113701", "X-Ray Radiation Dose Report"), [
         code(("121058", "Procedure reported"), ("P5-08000", "Computed Tomography X-Ray", "SRT")),
         container(("113811", "CT Accumulated Dose Data"), [
             num(("113812", "Total Number of Irradiation Events"), 1, "{events}"),
-            num(("113813", "CT Dose Length Product Total"), dlp, "mGy.cm"),
+            num(("113813", "CT Dose Length Product Total"), dlp, dlp_unit),
         ]),
     ], template="10011")
     buffer = io.BytesIO()
@@ -56,6 +56,23 @@ def test_upload_lists_files_then_imports_each(app, client, login_as, upload_dir)
         assert [s.total_dlp for s in studies] == [12.5]
     # Every uploaded file is gone once imported, and its folder too.
     assert list(upload_dir.iterdir()) == []
+
+
+ODD_UNIT_WARNING = ("'CT Dose Length Product Total' in the CT Accumulated Dose Data is in unit "
+                    "'furlong', which cannot be read as mGy.cm: not stored")
+
+
+def test_a_value_in_an_unknown_unit_is_shown_as_a_warning_on_the_upload_page(
+        app, client, login_as):
+    login_as("view", "admin")
+    page = _upload(client, [("odd.dcm", _ct_report_bytes(dlp_unit="furlong"))])
+    row = client.post(re.search(r'hx-post="(/import/dicom/[0-9a-f]+/\d)"', page.text).group(1),
+                      data={"name": "odd.dcm"})
+    assert 'data-status="imported"' in row.text
+    assert ODD_UNIT_WARNING.replace("'", "&#39;") in row.text
+    with app.app_context():
+        studies = db.session.scalars(select(GeneralStudyModuleAttr)).all()
+        assert [(s.modality_type, s.total_dlp) for s in studies] == [("CT", None)]
 
 
 def test_upload_needs_admin(client, login_as):
@@ -139,6 +156,25 @@ def test_a_large_batch_goes_through_the_task_queue(app, client, login_as, worker
     # The uploads went to the spool, not to the upload folder, and left it once imported.
     assert not upload_dir_files(tmp_path / "uploads")
     assert list((tmp_path / "spool" / "incoming").iterdir()) == []
+
+
+def test_a_queued_import_shows_its_warnings_on_the_upload_and_tasks_pages(
+        app, client, login_as, worker):
+    app.config["UPLOAD_QUEUE_FROM_FILES"] = 1
+    login_as("view", "admin")
+    worker()
+    page = _upload(client, [("odd.dcm", _ct_report_bytes(dlp_unit="furlong"))])
+    poll = re.search(r'hx-get="(/import/dicom/task/[^"]+)"', page.text).group(1)
+    row = _follow(client, poll.replace("&amp;", "&"), "hx-trigger")
+    assert 'data-status="done"' in row.text
+    escaped = ODD_UNIT_WARNING.replace("'", "&#39;")
+    # The task's message names the spooled file the upload became.
+    assert "odd.dcm" in row.text and ".dcm: imported" in row.text
+    assert f".dcm: warning: {escaped}" in row.text
+    tasks = client.get("/admin/tasks/?status=done").text
+    assert f".dcm: warning: {escaped}" in tasks
+    with app.app_context():
+        assert db.session.scalars(select(GeneralStudyModuleAttr.total_dlp)).all() == [None]
 
 
 def upload_dir_files(folder):

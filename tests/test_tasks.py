@@ -147,7 +147,9 @@ def test_the_worker_imports_a_spooled_report_and_removes_its_file(app, spool, wo
         assert (study.study_instance_uid, study.total_dlp) == (report.StudyInstanceUID, 23.4)
         assert db.session.scalars(select(ObjectUIDsProcessed.sop_instance_uid)).all() == [
             report.SOPInstanceUID]
-    assert _row(app, task_id).message == f"{path.name}: imported"
+    # The report has no events, which the import notes after its result.
+    assert _row(app, task_id).message == (
+        f"{path.name}: imported\n{path.name}: warning: the CT dose report holds no irradiation events")
     assert spool.counts() == {"waiting": 0, "working": 0, "quarantined": 0}
     assert not any(spool.kept.iterdir())
 
@@ -225,7 +227,8 @@ def test_a_task_for_a_file_already_imported_does_nothing(app, spool, worker):
     wait_until(lambda: all(_row(app, t) and _row(app, t).status == "done" for t in (first, second)),
                message="both tasks")
     messages = sorted(_row(app, t).message for t in (first, second))
-    assert messages == sorted([f"{path.name}: imported",
+    assert messages == sorted([f"{path.name}: imported\n{path.name}: warning: the CT dose report "
+                               "holds no irradiation events",
                                f"{path.name}: nothing to do (already imported, removed or quarantined)"])
     assert _count(app, GeneralStudyModuleAttr) == 1
 

@@ -25,14 +25,16 @@ def _run(paths, importer, as_json):
         for path in bar:
             outcome = import_file(path, None if importer == "auto" else importer)
             summary.add(outcome, keep=as_json)
-            if not as_json and outcome.status in (REJECTED, FAILED):
-                click.echo(outcome.line(), err=True)
+            if not as_json:
+                if outcome.status in (REJECTED, FAILED):
+                    click.echo(outcome.line(), err=True)
+                for line in outcome.warning_lines():
+                    click.echo(line, err=True)
             db.session.remove()
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=1))
     else:
-        click.echo(f"{summary.imported} imported, {summary.duplicates} duplicates, "
-                   f"{summary.rejected} rejected, {summary.failed} failed")
+        click.echo(summary.line())
     if summary.failed:
         sys.exit(1)
 

@@ -36,6 +36,15 @@ class Outcome:
         reason = f" ({self.message})" if self.message else ""
         return f"{one_line(self.source, 1000)}: {self.status}{reason}"
 
+    def warning_lines(self) -> list[str]:
+        """One line per warning, each naming the file: ``file: warning: what was left out``."""
+        source = one_line(self.source, 1000)
+        return [f"{source}: warning: {one_line(warning)}" for warning in self.warnings]
+
+    def report(self) -> str:
+        """The outcome's line followed by its warnings, one per line (task records)."""
+        return "\n".join([self.line(), *self.warning_lines()])
+
     def as_dict(self) -> dict:
         """JSON-ready form for ``--json`` summaries and the upload page."""
         return {
@@ -53,6 +62,7 @@ class Summary:
     duplicates: int = 0
     rejected: int = 0
     failed: int = 0
+    warned: int = 0
     outcomes: list = field(default_factory=list)
 
     def add(self, outcome: Outcome, keep: bool = True):
@@ -65,13 +75,21 @@ class Summary:
             self.rejected += 1
         else:
             self.failed += 1
+        if outcome.warnings:
+            self.warned += 1
         if keep:
             self.outcomes.append(outcome)
+
+    def line(self) -> str:
+        """The counts as one line: ``3 imported, 0 duplicates, ...``."""
+        warned = f" ({self.warned} with warnings)" if self.warned else ""
+        return (f"{self.imported} imported{warned}, {self.duplicates} duplicates, "
+                f"{self.rejected} rejected, {self.failed} failed")
 
     def as_dict(self) -> dict:
         """JSON-ready counts and outcomes."""
         return {
             "imported": self.imported, "duplicates": self.duplicates,
-            "rejected": self.rejected, "failed": self.failed,
+            "rejected": self.rejected, "failed": self.failed, "with_warnings": self.warned,
             "outcomes": [o.as_dict() for o in self.outcomes],
         }

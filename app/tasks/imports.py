@@ -54,7 +54,9 @@ def run_import(name: str, source: str | None = None):
         return FAILED, f"{name}: failed ({type(exc).__name__}: {exc}); moved to quarantine"
     if outcome.status in (IMPORTED, DUPLICATE):
         spool.finish(path, keep_as=_kept_kind(path))
-        return DONE, outcome.line()
+        for line in outcome.warning_lines():
+            log.warning("%s (from %s)", line, source or "unknown")
+        return DONE, outcome.report()
     _quarantine(spool, path, outcome.status, outcome.message, source)
     log.warning("%s from %s: %s; moved to quarantine", name, source or "unknown", outcome.message)
     return FAILED, f"{outcome.line()}; moved to quarantine"
