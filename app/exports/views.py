@@ -104,8 +104,10 @@ def _xlsx_response(write, filename):
         _remove(path)
         raise
     try:
-        return send_file(file, mimetype=MIMETYPES["xlsx"], as_attachment=True,
-                         download_name=filename, max_age=0)
+        response = send_file(file, mimetype=MIMETYPES["xlsx"], as_attachment=True,
+                             download_name=filename, max_age=0)
+        response.content_length = os.fstat(file.fileno()).st_size
+        return response
     except BaseException:
         file.close()
         raise
