@@ -7,7 +7,12 @@ fewer than ``--studies`` CT studies (the tables are dropped and created first: g
 database), then measures, each in a fresh process so peak memory is the export's own:
 
 - csv: time to the header and to the first study row, studies per second, peak RSS;
-- xlsx: studies per second (query to finished file), file size, peak RSS.
+- xlsx: studies per second (query to finished file), file size, peak RSS;
+- xlsx-floor: XlsxWriter alone writing the same cells from memory. The export runs with its
+  writes recorded instead of made (loading and laying out every row), then only the
+  replay of those writes into XlsxWriter and its ``close`` are timed. The export's time over
+  this floor is what loading and layout add; floor / export is the share of the export's
+  time spent inside XlsxWriter.
 
 Not a test: the figures go to docs/performance-exports.md.
 """
@@ -226,18 +231,67 @@ def measure(url, fmt):
     print(json.dumps(result))
 
 
+def measure_floor(url):
+    """Record the xlsx export's cells in memory, then time XlsxWriter writing only them."""
+    from app.exports import EXPORTS, spreadsheet, write_xlsx
+    from app.exports.query import export_query
+
+    app = make_app(url)
+    recorded, held = [], []
+    real_append, real_close = spreadsheet.Sheet.append, spreadsheet.Workbook.close
+
+    def record(sheet, cells):
+        recorded.append((sheet, cells))
+        sheet.rows += 1
+        return sheet.rows
+
+    def hold(workbook):
+        held.append(workbook)
+
+    spreadsheet.Sheet.append = record
+    spreadsheet.Workbook.close = hold
+    with app.app_context(), tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ct.xlsx"
+        start = time.perf_counter()
+        try:
+            write_xlsx(EXPORTS["ct"], export_query("ct", {}), path)
+        finally:
+            spreadsheet.Sheet.append, spreadsheet.Workbook.close = real_append, real_close
+        loaded = time.perf_counter() - start
+        workbook = held[0]
+        for sheet in workbook.sheets:
+            sheet.rows = 0
+        cells = sum(len(row) for _, row in recorded)
+        start = time.perf_counter()
+        for sheet, row in recorded:
+            real_append(sheet, row)
+        written = time.perf_counter() - start
+        workbook.close()
+        elapsed = time.perf_counter() - start
+        size = path.stat().st_size
+    print(json.dumps({"format": "xlsx-floor", "rows": len(recorded), "cells": cells,
+                      "load_and_layout_s": round(loaded, 2), "write_s": round(written, 2),
+                      "close_s": round(elapsed - written, 2), "seconds": round(elapsed, 2),
+                      "us_per_cell": round(elapsed / cells * 1e6, 3),
+                      "size_mb": round(size / 1e6, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
+                      "load_average": os.getloadavg()[0]}))
+
+
 def main():
     """Populate if needed, then measure csv and xlsx each in its own process."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default=os.environ.get(
         "KERMA_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/kerma_exports_bench"))
     parser.add_argument("--studies", type=int, default=100_000)
-    parser.add_argument("--measure", choices=("csv", "xlsx"), help=argparse.SUPPRESS)
-    parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--measure", choices=("csv", "xlsx", "xlsx-floor"), help=argparse.SUPPRESS)
+    parser.add_argument("--formats", default="csv,xlsx,xlsx-floor")
     args = parser.parse_args()
     url = args.database
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if args.measure == "xlsx-floor":
+        measure_floor(url)
+        return
     if args.measure:
         measure(url, args.measure)
         return
@@ -247,11 +301,17 @@ def main():
         t = time.perf_counter()
         events = populate(app, args.studies)
         print(f"  {events} events in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    results = {}
     for fmt in args.formats.split(","):
         output = subprocess.run(
             [sys.executable, __file__, "--database", url, "--measure", fmt],
             check=True, capture_output=True, text=True).stdout
         print(output.strip())
+        results[fmt] = json.loads(output)
+    if "xlsx" in results and "xlsx-floor" in results:
+        export, floor = results["xlsx"]["seconds"], results["xlsx-floor"]["seconds"]
+        print(json.dumps({"xlsx_over_floor": round(export / floor, 2),
+                          "xlsxwriter_share": round(floor / export, 2)}))
 
 
 if __name__ == "__main__":

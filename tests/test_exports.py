@@ -4,6 +4,7 @@ import csv
 import datetime
 import inspect
 import io
+import tempfile
 
 import openpyxl
 import pytest
@@ -497,6 +498,47 @@ def test_xlsx_download_sends_a_workbook(app, client, login_as, tmp_path):
     assert _sheet_rows(book["Head"])[0]["CTDIvol (mGy)"] == 30.0
     summary = list(book["Summary"].iter_rows(values_only=True))
     assert summary[2][:2] == ("Filters", "date_from=2024-01-01")
+
+
+def test_the_xlsx_file_goes_once_sent(app, client, login_as, tmp_path, monkeypatch):
+    with app.app_context():
+        store(ct_record([ct_event("Head", 30.0, 600.0)]))
+    login_as("view", "export")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    response = _download(client, "/exports/ct.xlsx")
+    assert response.data.startswith(b"PK")
+    assert response.headers["Content-Length"] == str(len(response.data))
+    response.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_xlsx_file_goes_when_the_client_goes_away(app, client, login_as, tmp_path,
+                                                      monkeypatch):
+    with app.app_context():
+        store(ct_record([ct_event("Head", 30.0, 600.0)]))
+    login_as("view", "export")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    response = client.get("/exports/ct.xlsx", buffered=False)
+    body = response.iter_encoded()
+    next(body)  # the first piece sent, then the connection drops
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("kerma-export-")]
+    response.close()  # what the WSGI server calls when the client disconnects
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_xlsx_export_leaves_no_file(app, client, login_as, tmp_path, monkeypatch):
+    from app.exports import views
+
+    login_as("view", "export")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(views, "write_xlsx", failing)
+    with pytest.raises(RuntimeError):
+        client.get("/exports/ct.xlsx")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_downloads_take_the_list_page_date_filters(app, client, login_as):

@@ -1,17 +1,18 @@
-"""The streaming xlsx writer: cell encoding, dates, sheet names, limits, and files that
-openpyxl reads back as written."""
+"""Workbooks written through XlsxWriter: cell types, dates, neutralised text, sheet names,
+the row limit, temporary files, and files that openpyxl reads back as written."""
 import datetime
+import re
 import zipfile
 
 import openpyxl
 import pytest
 
-from app.exports import package, spreadsheet, xlsx_writer
+from app.exports import spreadsheet, xlsx_writer
 from app.exports.columns import DATE, DATETIME, NUMBER, TEXT, TIME
-from app.exports.spreadsheet import Workbook, cells, column_letter, excel_date, sheet_name
 from app.exports.query import export_query
+from app.exports.spreadsheet import Workbook, sheet_name
 from app.extensions import db
-from export_records import ct_event, ct_record, store
+from export_records import ct_event, ct_record, rf_event, rf_record, store
 
 
 def _book(tmp_path, fill):
@@ -22,17 +23,23 @@ def _book(tmp_path, fill):
     return openpyxl.load_workbook(path), path
 
 
-def test_column_letters():
-    assert [column_letter(i) for i in (0, 25, 26, 701, 702, 16383)] == [
-        "A", "Z", "AA", "ZZ", "AAA", "XFD"]
+def _sheet_xml(path, index=1):
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(f"xl/worksheets/sheet{index}.xml").decode("utf-8")
 
 
-def test_excel_serial_dates_follow_the_1900_system():
-    assert excel_date(datetime.date(1900, 1, 1)) == 1
-    assert excel_date(datetime.date(1900, 2, 28)) == 59
-    assert excel_date(datetime.date(1900, 3, 1)) == 61  # after Excel's 29 February 1900
-    assert excel_date(datetime.date(2018, 1, 5)) == 43105
-    assert excel_date(datetime.date(1899, 12, 31)) is None
+def test_excel_serial_dates_follow_the_1900_system(tmp_path):
+    days = [datetime.date(1900, 1, 1), datetime.date(1900, 2, 28), datetime.date(1900, 3, 1),
+            datetime.date(2018, 1, 5), datetime.date(1899, 12, 31)]
+
+    def fill(workbook):
+        workbook.add_sheet("Dates").append_values(days, [DATE] * len(days))
+
+    book, path = _book(tmp_path, fill)
+    serials = re.findall(r"<v>([^<]*)</v>", _sheet_xml(path))
+    # 61 for 1 March 1900: after the 29 February 1900 Excel counts and that never was.
+    assert serials == ["1", "59", "61", "43105"]
+    assert list(book["Dates"].iter_rows(values_only=True))[0][4] == "1899-12-31"
 
 
 def test_values_read_back_with_their_types(tmp_path):
@@ -63,12 +70,13 @@ def test_values_read_back_with_their_types(tmp_path):
 def test_text_is_escaped_neutralised_and_limited(tmp_path):
     long = "x" * 40000
     texts = ["a & b < c > d", "tab\tin", " leading", "control\x01\x1f", "=1+1", "-minus",
-             "@cmd", "Müller 山田", long]
+             "@cmd", "Müller 山田", long, "+44 20", "=HYPERLINK(\"http://x\")", "12.5",
+             "http://example.com", "<r><t>x</t></r>", "lone \ud800 surrogate"]
 
     def fill(workbook):
         workbook.add_sheet("Text").append_values(texts, [TEXT] * len(texts))
 
-    book, _ = _book(tmp_path, fill)
+    book, path = _book(tmp_path, fill)
     row = list(book["Text"].iter_rows(values_only=True))[0]
     assert row[0] == "a & b < c > d"
     assert row[1] == "tab\tin"
@@ -77,15 +85,20 @@ def test_text_is_escaped_neutralised_and_limited(tmp_path):
     assert row[4:7] == ("'=1+1", "'-minus", "'@cmd")
     assert row[7] == "Müller 山田"
     assert len(row[8]) == 32767
+    assert row[9:13] == ("'+44 20", "'=HYPERLINK(\"http://x\")", "12.5", "http://example.com")
+    # Text that looks like rich-text XML stays text.
+    assert row[13] == "'<r><t>x</t></r>"
+    assert row[14] == "lone \ufffd surrogate"
+    xml = _sheet_xml(path)
+    assert "<f>" not in xml and "<hyperlinks>" not in xml
 
 
-def test_a_fragment_is_reused_with_its_row_number(tmp_path):
-    fragment = cells(["same"], [TEXT])
-
+def test_a_row_of_cells_is_reused(tmp_path):
     def fill(workbook):
+        same = workbook.cells(["same"], [TEXT])
         sheet = workbook.add_sheet("Rows")
         for n in range(3):
-            sheet.append(fragment + cells([n], [NUMBER], 1), 2)
+            sheet.append(same + workbook.cells([n], [NUMBER], 1))
 
     book, _ = _book(tmp_path, fill)
     assert list(book["Rows"].iter_rows(values_only=True)) == [("same", 0), ("same", 1),
@@ -109,57 +122,100 @@ def test_sheet_names():
         taken.add(name)
 
 
-def test_many_sheets_with_few_open_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(package, "OPEN_PARTS", 2)
-    monkeypatch.setattr(spreadsheet, "CHUNK", 10)  # every row is a chunk
-
+def test_sheets_fill_in_parallel_and_keep_their_order(tmp_path):
     def fill(workbook):
         sheets = [workbook.add_sheet(f"S{i}") for i in range(5)]
         for row in range(3):
             for i, sheet in enumerate(sheets):
                 sheet.append_values([i, row], [NUMBER, NUMBER])
+        workbook.order(sheets[::-1])
 
     book, path = _book(tmp_path, fill)
+    assert book.sheetnames == ["S4", "S3", "S2", "S1", "S0"]
     for i in range(5):
         assert list(book[f"S{i}"].iter_rows(values_only=True)) == [(i, 0), (i, 1), (i, 2)]
     with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        assert "xl/worksheets/sheet5.xml" in names and "xl/styles.xml" in names
-        assert archive.testzip() is None
         assert archive.testzip() is None  # every part's CRC-32 is right
+        assert 'tabSelected="1"' in archive.read("xl/worksheets/sheet1.xml").decode()
 
 
 def test_temporary_files_go(tmp_path):
     workbook = Workbook(tmp_path / "book.xlsx", tmpdir=tmp_path)
     workbook.add_sheet("S").append_values([1], [NUMBER])
-    assert list(tmp_path.glob("kerma-part-*"))
+    assert [p for p in tmp_path.glob("kerma-xlsx-*/*")]
     workbook.close()
-    assert not list(tmp_path.glob("kerma-part-*"))
+    assert not list(tmp_path.glob("kerma-xlsx-*"))
     failing = Workbook(tmp_path / "never.xlsx", tmpdir=tmp_path)
     failing.add_sheet("S").append_values([1], [NUMBER])
     failing.discard()
-    assert not list(tmp_path.glob("kerma-part-*"))
+    assert not list(tmp_path.glob("kerma-xlsx-*"))
     assert not (tmp_path / "never.xlsx").exists()
 
 
-def test_a_full_sheet_continues_on_the_next(app, tmp_path, monkeypatch):
-    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 3)  # header and two rows
+def test_a_failing_export_leaves_no_files(app, tmp_path, monkeypatch):
+    with app.app_context():
+        store(ct_record([ct_event("Head", 1.0, 10.0)]))
+        monkeypatch.setattr(spreadsheet.tempfile, "tempdir", str(tmp_path))
+
+        def broken(*args):
+            raise RuntimeError("database gone")
+
+        monkeypatch.setattr(xlsx_writer, "_write_summary", broken)
+        with pytest.raises(RuntimeError):
+            xlsx_writer.write_xlsx(xlsx_writer_export(), export_query("ct", {}),
+                                   tmp_path / "ct.xlsx")
+        db.session.remove()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_row_limit_is_excels():
+    assert spreadsheet.MAX_ROWS == 1_048_576  # 1,048,575 rows under the header
+
+
+def test_a_full_sheet_continues_on_the_next(app, tmp_path):
     with app.app_context():
         for n in range(5):
             store(ct_record([ct_event("Head", float(n), 10.0)],
                             date=datetime.date(2024, 1, n + 1)))
         path = tmp_path / "ct.xlsx"
-        xlsx_writer.write_xlsx(xlsx_writer_export(), export_query("ct", {}), path)
+        # Header and two rows a sheet.
+        xlsx_writer.write_xlsx(xlsx_writer_export(), export_query("ct", {}), path, max_rows=3)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Summary", "All data", "All data (2)", "All data (3)", "Head",
                                "Head (2)", "Head (3)"]
-    for name in ("Head", "Head (2)"):
+    for name in ("Head", "Head (2)", "All data (2)"):
         sheet = book[name]
         assert sheet["A1"].value == "Institution"
         assert sheet.max_row == 3
+    assert [cell.value for cell in book["All data (3)"][1]] == [
+        cell.value for cell in book["All data"][1]]
     ctdi = [row["CTDIvol (mGy)"] for name in ("Head", "Head (2)", "Head (3)")
             for row in _rows(book[name])]
     assert sorted(ctdi) == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_the_all_data_header_counts_the_groups_of_every_study_first(app, tmp_path):
+    with app.app_context():
+        # Two groups (the second exposure is 30° away), then one study with three.
+        store(rf_record([rf_event("Cardiac", 2e-5, 0.001),
+                         rf_event("Cardiac", 3e-5, 0.002, angles=(30.0, 0.0))], {}))
+        store(rf_record([rf_event("Cardiac", 2e-5, 0.001),
+                         rf_event("Cardiac", 3e-5, 0.002, angles=(30.0, 0.0)),
+                         rf_event("Cardiac", 4e-5, 0.003, angles=(60.0, 0.0))], {},
+                        date=datetime.date(2024, 3, 5)))
+        from app.exports import EXPORTS
+
+        assert EXPORTS["rf"].block_counts(db.session, export_query("rf", {})) == [3]
+        path = tmp_path / "rf.xlsx"
+        xlsx_writer.write_xlsx(EXPORTS["rf"], export_query("rf", {}), path)
+        db.session.remove()
+    sheet = openpyxl.load_workbook(path)["All data"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[0] == "Institution"
+    assert "G3 Type" in header and not [h for h in header if h and h.startswith("G4")]
+    groups = sorted(sum(1 for g in (1, 2, 3) if row[f"G{g} Number of exposures"])
+                    for row in _rows(sheet))
+    assert groups == [2, 3]
 
 
 def xlsx_writer_export():
@@ -187,47 +243,3 @@ def test_empty_exports_are_valid_files(app, tmp_path, modality):
     assert book["All data"]["A1"].value == "Institution"
     assert data.startswith(b"\xef\xbb\xbfInstitution,")
     assert data.count(b"\r\n") == 1
-
-
-def test_crc32_combine_matches_zlib():
-    import zlib
-
-    first, second = b"kerma " * 1000, bytes(range(256)) * 37
-    combined = package.crc32_combine(zlib.crc32(first), zlib.crc32(second), len(second))
-    assert combined == zlib.crc32(first + second)
-    assert package.crc32_combine(zlib.crc32(first), zlib.crc32(b""), 0) == zlib.crc32(first)
-
-
-def test_chunks_compressed_apart_read_as_one_part(tmp_path, monkeypatch):
-    monkeypatch.setattr(spreadsheet, "CHUNK", 100)
-
-    def fill(workbook):
-        sheet = workbook.add_sheet("Chunks")
-        sheet.reserve_header()
-        for n in range(500):
-            sheet.append_values([n, f"row {n}"], [NUMBER, TEXT])
-        sheet.set_header(["Number", "Text"])
-
-    book, path = _book(tmp_path, fill)
-    rows = list(book["Chunks"].iter_rows(values_only=True))
-    assert rows[0] == ("Number", "Text")
-    assert rows[1:] == [(n, f"row {n}") for n in range(500)]
-    with zipfile.ZipFile(path) as archive:
-        assert archive.testzip() is None
-
-
-def test_zip64_records_read_back(tmp_path):
-    path = tmp_path / "z.zip"
-    writer = package.ZipWriter(path, force_zip64=True)
-    writer.add("a.txt", b"hello")
-    part = package.CompressedPart(tmp_path)
-    compressor = package.Compressor()
-    compressor.submit(part, b"middle " * 100)
-    compressor.finish()
-    writer.add_part("b.txt", b"head ", part, b" tail")
-    writer.close()
-    part.remove()
-    with zipfile.ZipFile(path) as archive:
-        assert archive.testzip() is None
-        assert archive.read("a.txt") == b"hello"
-        assert archive.read("b.txt") == b"head " + b"middle " * 100 + b" tail"

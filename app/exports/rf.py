@@ -9,7 +9,7 @@ from . import columns as c
 from . import projection as p
 from .columns import Block
 from .common import ModalityExport
-from .loading import Shape, StudyChildQuery, study_shape
+from .loading import Shape, StudyChildQuery, study_batches, study_shape
 
 PLANES = StudyChildQuery((p.ROOT.accumxraydose_set,), ("id", "acquisition_plane"))
 TOTALS = StudyChildQuery((p.ROOT.accumxraydose_set, AccumXRayDose.accumprojxraydose_set), (
@@ -150,6 +150,21 @@ GROUP_COLUMNS = (
 GROUP_BLOCK = Block("G{n}", exposure_groups, GROUP_SHAPE, GROUP_COLUMNS)
 PROTOCOL = _at("row.acquisition_protocol")
 
+
+def block_counts(session, query):
+    """Exposure groups per study, at most: the number of G blocks in the xlsx.
+
+    The groups are formed here, not in the database (angles within 5° of a group's first
+    exposure, filters derived from their rows), so no aggregate query gives their number:
+    one pass over the studies counts them before the workbook's header is written.
+    """
+    most = 0
+    for batch in study_batches(session, query, EXPORT):
+        for study in batch:
+            most = max(most, len(exposure_groups(study)))
+    return [most]
+
+
 EXPORT = ModalityExport(
     key="rf",
     title="Fluoroscopy",
@@ -161,5 +176,6 @@ EXPORT = ModalityExport(
     events=lambda study: study.events,
     protocol=lambda event: event[PROTOCOL],
     xlsx_blocks=(GROUP_BLOCK,),
+    block_counts=block_counts,
     physician=True,
 )

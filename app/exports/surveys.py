@@ -16,7 +16,7 @@ from . import columns as c
 from . import ct, dx, mg, projection, rf
 from .columns import DATE, NUMBER, TEXT
 from .loading import max_children, study_batches
-from .spreadsheet import Workbook, cells
+from .spreadsheet import Workbook
 
 BOM = "\ufeff".encode("utf-8")
 
@@ -93,13 +93,12 @@ def phe_ct(query, session, workbook):
         "length.top_z_location_of_scanning_length", "length.bottom_z_location_of_scanning_length",
         "s1.kvp", "s2.kvp", "derived.phantom", "row.mean_ctdivol", "row.dlp")}
     number = 0
-    widest = len(headers)
     for batch in study_batches(session, query, ct.EXPORT):
         for study in batch:
             number += 1
             series = [e for e in study.events if e[at["row.ct_acquisition_type_code"]]
                       != ct.CONSTANT_ANGLE]
-            fragment = cells([number, age(study), weight(study), _height_cm(height(study))],
+            fragment = workbook.cells([number, age(study), weight(study), _height_cm(height(study))],
                              (NUMBER,) * 4)
             for i, event in enumerate(series):
                 kv = [v for v in (event[at["s1.kvp"]], event[at["s2.kvp"]]) if v is not None]
@@ -112,13 +111,12 @@ def phe_ct(query, session, workbook):
                           event[at["row.dlp"]]]
                 first = (CT_FIRST_SERIES + i * len(CT_SERIES_HEADERS) if i < CT_SERIES_IN_FORM
                          else CT_MORE_SERIES + (i - CT_SERIES_IN_FORM) * len(CT_SERIES_HEADERS))
-                fragment += cells(values, CT_SERIES_KINDS, first)
-                widest = max(widest, first + len(CT_SERIES_HEADERS))
+                fragment += workbook.cells(values, CT_SERIES_KINDS, first)
             types = [e[at["row.ct_acquisition_type"]] or "Unknown" for e in series]
             comment = f"Series types: {', '.join(types)}" if types else None
-            fragment += cells([total(study), comment], (NUMBER, TEXT),
+            fragment += workbook.cells([total(study), comment], (NUMBER, TEXT),
                               CT_FIRST_SERIES + CT_SERIES_IN_FORM * len(CT_SERIES_HEADERS))
-            sheet.append(fragment, widest)
+            sheet.append(fragment)
 
 
 # --- PHE 2019 radiography ------------------------------------------------------------------

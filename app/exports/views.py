@@ -6,6 +6,7 @@ name, ID and birth date are included only when asked for (``with_pid=1``) by a u
 the pid role.
 """
 import datetime
+import io
 import os
 import tempfile
 
@@ -98,14 +99,38 @@ def _xlsx_response(write, filename):
     os.close(fd)
     try:
         write(path)
-        response = send_file(path, mimetype=MIMETYPES["xlsx"], as_attachment=True,
-                             download_name=filename, max_age=0)
+        file = _RemovedOnClose(path)
     except BaseException:
-        os.unlink(path)
+        _remove(path)
         raise
-    # The open file keeps the data readable while it is sent; the name can go now or later.
-    response.call_on_close(lambda: _remove(path))
-    return response
+    try:
+        response = send_file(file, mimetype=MIMETYPES["xlsx"], as_attachment=True,
+                             download_name=filename, max_age=0)
+        response.content_length = os.fstat(file.fileno()).st_size
+        return response
+    except BaseException:
+        file.close()
+        raise
+
+
+class _RemovedOnClose(io.FileIO):
+    """The written workbook, read for sending; closing it removes it.
+
+    The server closes the response's file when the last byte is sent or when the client
+    goes away. A file response is passed through to the server as it is, so callbacks
+    registered with ``call_on_close`` never run for it: the removal has to be the file's.
+    """
+
+    def __init__(self, path):
+        super().__init__(path, "rb")
+        self.path = path
+
+    def close(self):
+        """Close the file and remove it."""
+        try:
+            super().close()
+        finally:
+            _remove(self.path)
 
 
 def _survey_response(survey, query, fmt, filename):

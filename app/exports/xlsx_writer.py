@@ -1,10 +1,15 @@
 """xlsx exports: a Summary sheet, "All data" (one study per row, its events to the right) and
 one sheet per acquisition protocol (one row per event), written in one pass over the studies.
 
-Every sheet streams to its own temporary file (``spreadsheet.Workbook``), so the sheets fill in
-parallel and memory stays flat however many studies there are. Where the number of event
-columns is known only at the end (fluoroscopy's exposure groups), the "All data" header is
-written last, into the row kept for it.
+XlsxWriter writes the workbook in ``constant_memory`` mode (``spreadsheet.Workbook``): every
+sheet streams to its own temporary file, so the sheets fill in parallel and memory stays
+flat however many studies there are. Loader threads read the next batches from the database
+while the rows of the current one are written (``loading.study_batches``).
+
+A row, once written, cannot be revisited, so the "All data" header goes first: the number
+of event blocks comes from an aggregate over the query before the first study is read
+(``ModalityExport.block_counts``). The Summary sheet is the first sheet but is written last,
+when its counts are known.
 """
 import datetime
 from collections import Counter
@@ -16,16 +21,17 @@ from .columns import DATETIME, NUMBER, TEXT
 from .common import NO_IDENTIFIERS, ModalityExport, PatientIdentifiers, exam_columns
 from .loading import study_batches
 from .rows import BlockPlan, RowPlan
-from .spreadsheet import MAX_COLUMNS, Sheet, Workbook, cells
+from .spreadsheet import MAX_COLUMNS, Sheet, Workbook
 
 SUMMARY, ALL_DATA = "Summary", "All data"
 UNKNOWN_PROTOCOL = "Unknown protocol"
 
 
 class SheetSeries:
-    """A sheet that continues on a new sheet ("Name (2)") when it reaches Excel's row limit."""
+    """A sheet that continues on a new sheet ("Name (2)"), headed the same, when it reaches
+    Excel's row limit."""
 
-    def __init__(self, workbook: Workbook, name: str, headers: Sequence[str] | None):
+    def __init__(self, workbook: Workbook, name: str, headers: Sequence[str]):
         self.workbook = workbook
         self.name = name
         self.headers = headers
@@ -34,31 +40,23 @@ class SheetSeries:
 
     def _start(self) -> Sheet:
         sheet = self.workbook.add_sheet(self.name)
-        if self.headers is None:
-            sheet.reserve_header()
-        else:
-            sheet.append_header(self.headers)
+        sheet.append_header(self.headers)
         self.sheets.append(sheet)
         return sheet
 
-    def append(self, fragment: str, columns: int):
+    def append(self, cells: list):
         """Add a row; a full sheet continues on the next."""
         if self.current.full:
             self.current = self._start()
-        self.current.append(fragment, columns)
-
-    def set_header(self, headers: Sequence[str]):
-        """The header of every sheet of the series (when it was not known at the start)."""
-        for sheet in self.sheets:
-            sheet.set_header(headers)
+        self.current.append(cells)
 
 
 def write_xlsx(export: ModalityExport, query, path, identifiers: PatientIdentifiers = NO_IDENTIFIERS,
-               session=None, description: str = "") -> Path:
+               session=None, description: str = "", max_rows: int | None = None) -> Path:
     """Write the xlsx export of ``query``'s studies to ``path``; ``description`` (the filters)
-    goes to the Summary sheet."""
+    goes to the Summary sheet. ``max_rows`` (the header included) defaults to Excel's."""
     session = session or db.session
-    workbook = Workbook(path)
+    workbook = Workbook(path, max_rows=max_rows)
     try:
         _fill(workbook, export, query, identifiers, session, description)
         workbook.close()
@@ -73,23 +71,17 @@ def _fill(workbook, export, query, identifiers, session, description):
     exam = RowPlan(exam_columns(export, identifiers), export.study_shape)
     event = RowPlan(export.event_columns, export.event_shape)
     blocks = [BlockPlan(block) for block in export.xlsx_blocks]
-    # One block can grow as the rows are written, its header set at the end: the count is
-    # then exact. Several blocks side by side need their counts before the first row.
-    open_ended = len(blocks) <= 1
-    if open_ended:
-        counts = [0] * len(blocks)
-    else:
-        counts = list(export.block_counts(session, query))
-    starts, limits = _block_layout(exam.width, blocks, counts, open_ended)
+    counts = list(export.block_counts(session, query)) if blocks else []
+    starts, limits = _block_layout(exam.width, blocks, counts)
 
-    all_data = SheetSeries(workbook, ALL_DATA, None if open_ended else
-                           exam.headers + _block_headers(blocks, counts))
+    all_data = SheetSeries(workbook, ALL_DATA, exam.headers + _block_headers(blocks, limits))
     protocol_headers = exam.headers + event.headers
     protocol_sheets: dict[str | None, SheetSeries] = {}
     descriptions, requests, protocols = Counter(), Counter(), Counter()
     study_description = export.study_shape.position("study.study_description")
     requested = export.study_shape.position("study.requested_procedure_code_meaning")
-    exam_kinds, event_kinds = exam.kinds, event.kinds
+    exam_kinds, event_kinds, exam_width = exam.kinds, event.kinds, exam.width
+    cells = workbook.cells
     studies = 0
     clipped = False
 
@@ -100,20 +92,15 @@ def _fill(workbook, export, query, identifiers, session, description):
             descriptions[values[study_description]] += 1
             requests[values[requested]] += 1
             exam_cells = cells(exam.values(values), exam_kinds)
-            row = [exam_cells]
-            width = exam.width
+            row = exam_cells
             for k, plan in enumerate(blocks):
                 items = plan.items(study)
                 allowed = min(len(items), limits[k])
                 clipped |= allowed < len(items)
-                for i in range(allowed):
-                    first = starts[k] + i * plan.width
-                    row.append(cells(plan.values(items[i]), plan.kinds, first))
                 if allowed:
-                    width = max(width, starts[k] + allowed * plan.width)
-                if open_ended and allowed > counts[k]:
-                    counts[k] = allowed
-            all_data.append("".join(row), width)
+                    row = row + [cell for i in range(allowed) for cell in cells(
+                        plan.values(items[i]), plan.kinds, starts[k] + i * plan.width)]
+            all_data.append(row)
             for item in export.events(study):
                 protocol = export.protocol(item)
                 protocols[protocol] += 1
@@ -121,25 +108,22 @@ def _fill(workbook, export, query, identifiers, session, description):
                 if sheet is None:
                     sheet = protocol_sheets[protocol] = SheetSeries(
                         workbook, protocol or UNKNOWN_PROTOCOL, protocol_headers)
-                sheet.append(exam_cells + cells(event.values(item), event_kinds, exam.width),
-                             exam.width + event.width)
+                sheet.append(exam_cells + cells(event.values(item), event_kinds, exam_width))
 
-    if open_ended:
-        all_data.set_header(exam.headers + _block_headers(blocks, counts))
     _order_sheets(workbook, summary, all_data, protocol_sheets)
     _write_summary(summary, export, studies, description, identifiers, descriptions, requests,
                    protocols, protocol_sheets, clipped)
 
 
-def _block_layout(exam_width, blocks, counts, open_ended):
-    """Each block's first column and how many items fit within Excel's column limit."""
+def _block_layout(exam_width, blocks, counts):
+    """Each block's first column and how many of its items fit within Excel's column limit."""
     starts, limits = [], []
     column = exam_width
     for plan, count in zip(blocks, counts):
         starts.append(column)
         room = max((MAX_COLUMNS - column) // plan.width, 0)
-        limits.append(room if open_ended else min(count, room))
-        column += (limits[-1] if not open_ended else 0) * plan.width
+        limits.append(min(count, room))
+        column += limits[-1] * plan.width
     return starts, limits
 
 
@@ -153,8 +137,8 @@ def _block_headers(blocks, counts):
 def _order_sheets(workbook, summary, all_data, protocol_sheets):
     """Summary, All data, then the protocol sheets in alphabetical order."""
     protocol_order = sorted(protocol_sheets.values(), key=lambda series: series.sheets[0].name.lower())
-    workbook.sheets = [summary, *all_data.sheets,
-                       *(sheet for series in protocol_order for sheet in series.sheets)]
+    workbook.order([summary, *all_data.sheets,
+                    *(sheet for series in protocol_order for sheet in series.sheets)])
 
 
 def _write_summary(sheet, export, studies, description, identifiers, descriptions, requests,
