@@ -73,3 +73,4 @@ from . import auth  # noqa: F401  (users, their roles and the audit log)
 from .network import DicomKeepSettings, DicomStoreSettings
 from .tally import StudyTally
 from .tasks import BackgroundTask, TaskHourlyCount
+from .drl import DrlSet, DrlValue, StandardName
