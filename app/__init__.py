@@ -92,6 +92,7 @@ def _register_blueprints(app):
     from .main import bp as main_bp
     from .network import bp as network_bp
     from .tasks.views import bp as tasks_bp
+    from .drl import bp as drl_bp
     from .modalities import register as register_modalities
 
     app.register_blueprint(auth_bp)
@@ -102,6 +103,7 @@ def _register_blueprints(app):
     app.register_blueprint(network_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(drl_bp)
 
 
 def _register_web(app):

@@ -9,6 +9,7 @@ def register(app):
     from .importing.cli import import_cli, studies_cli
     from .network.cli import dicom_cli
     from .tasks.cli import worker_command
+    from .drl.cli import drl_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(import_cli)
@@ -17,3 +18,4 @@ def register(app):
     app.cli.add_command(dicom_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(drl_cli)

@@ -25,6 +25,7 @@ NAV_LINKS = (
     NavLink("Mammography", "mg.studies"),
     NavLink("Radiography", "dx.studies"),
     NavLink("Nuclear medicine", "nm.studies"),
+    NavLink("DRLs", "drl.comparison"),
     NavLink("Import", "imports.index", roles=("admin", "importsize", "importqr")),
     NavLink("Exports", "exports.index", roles=("export",)),
     NavLink("Admin", "auth.user_list", roles=("admin",), children=(
