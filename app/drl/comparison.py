@@ -10,7 +10,7 @@ are mapped.
 import datetime
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select, union
 
 from ..extensions import db
 from ..extractors.units import UnknownUnit, factor
@@ -91,36 +91,44 @@ def _in_unit(median, stored_unit, unit):
 
 
 def matched_values(quantity, modality: str, examinations, date_from=None, date_to=None):
-    """(system, examination, value, row_id) of every value matched to one of ``examinations``."""
+    """(system, examination, value, row_id) of every value matched to one of ``examinations``.
+
+    One equality join per name field, united: an OR of the three comparisons in one join
+    would make the database compare every value with every mapped name.
+    """
     values = quantity.values().subquery("drl_values")
-    names_match = or_(
-        and_(StandardName.field == STUDY_DESCRIPTION,
-             StandardName.name == Study.study_description),
-        and_(StandardName.field == REQUESTED_PROCEDURE,
-             StandardName.name == Study.requested_procedure_code_meaning),
-        and_(StandardName.field == ACQUISITION_PROTOCOL, StandardName.name == values.c.protocol),
-    )
+    fields = [(STUDY_DESCRIPTION, Study.study_description),
+              (REQUESTED_PROCEDURE, Study.requested_procedure_code_meaning)]
+    if quantity.per != "study":
+        fields.append((ACQUISITION_PROTOCOL, values.c.protocol))
+    branches = []
+    for field, column in fields:
+        branch = (
+            select(StandardName.standard_name.label("examination"), values.c.row_id,
+                   values.c.value, values.c.study_id)
+            .select_from(values)
+            .join(Study, Study.id == values.c.study_id)
+            .join(StandardName, and_(StandardName.modality == modality,
+                                     StandardName.field == field, StandardName.name == column,
+                                     StandardName.standard_name.in_(examinations)))
+            .where(values.c.value.is_not(None), Study.modality_type.in_(modality_types(modality)))
+        )
+        if date_from:
+            branch = branch.where(Study.study_date >= date_from)
+        if date_to:
+            branch = branch.where(Study.study_date <= date_to)
+        branches.append(branch)
+    matched = union(*branches).subquery("matched")  # a value mapped twice counts once
     system = func.coalesce(UniqueEquipmentNames.display_name, literal(UNKNOWN_SYSTEM))
-    query = (
-        select(system.label("system"), StandardName.standard_name.label("examination"),
-               values.c.value, values.c.row_id)
-        .select_from(values)
-        .join(Study, Study.id == values.c.study_id)
-        .join(StandardName, and_(StandardName.modality == modality, names_match))
+    return (
+        select(system.label("system"), matched.c.examination, matched.c.value, matched.c.row_id)
+        .select_from(matched)
         .outerjoin(GeneralEquipmentModuleAttr,
-                   GeneralEquipmentModuleAttr.general_study_module_attr_id == Study.id)
+                   GeneralEquipmentModuleAttr.general_study_module_attr_id == matched.c.study_id)
         .outerjoin(UniqueEquipmentNames,
                    UniqueEquipmentNames.id == GeneralEquipmentModuleAttr.unique_equipment_name_id)
-        .where(values.c.value.is_not(None),
-               Study.modality_type.in_(modality_types(modality)),
-               StandardName.standard_name.in_(examinations))
-        .distinct()
+        .distinct()  # a study with two devices of one display name counts once
     )
-    if date_from:
-        query = query.where(Study.study_date >= date_from)
-    if date_to:
-        query = query.where(Study.study_date <= date_to)
-    return query
 
 
 def _medians(quantity, modality, examinations, date_from, date_to):
