@@ -93,6 +93,7 @@ def _register_blueprints(app):
     from .network import bp as network_bp
     from .tasks.views import bp as tasks_bp
     from .drl import bp as drl_bp
+    from .charts import bp as charts_bp
     from .modalities import register as register_modalities
 
     app.register_blueprint(auth_bp)
@@ -104,6 +105,7 @@ def _register_blueprints(app):
     app.register_blueprint(tasks_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(drl_bp)
+    app.register_blueprint(charts_bp)
 
 
 def _register_web(app):

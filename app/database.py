@@ -37,6 +37,30 @@ def _ping_when_idle(engine, seconds: float):
             raise DisconnectionError(f"pooled connection failed its test: {exc}") from exc
 
 
+class PercentileCont:
+    """``percentile_cont(value, fraction)`` for SQLite, which has no percentile aggregate:
+    the value at ``fraction`` of the ordered values, interpolated between the two nearest as
+    PostgreSQL's ``percentile_cont(fraction) WITHIN GROUP (ORDER BY value)`` does. It runs
+    inside SQLite's grouping, holding one group's numbers at a time."""
+
+    def __init__(self):
+        self.values, self.fraction = [], 0.5
+
+    def step(self, value, fraction):
+        if value is not None:
+            self.values.append(value)
+            self.fraction = fraction
+
+    def finalize(self):
+        if not self.values:
+            return None
+        self.values.sort()
+        position = self.fraction * (len(self.values) - 1)
+        lower = int(position)
+        upper = min(lower + 1, len(self.values) - 1)
+        return self.values[lower] + (self.values[upper] - self.values[lower]) * (position - lower)
+
+
 def _sqlite_settings(engine):
     """Make SQLite behave like a server database: foreign keys, WAL, waiting on locks.
 
@@ -56,6 +80,7 @@ def _sqlite_settings(engine):
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        dbapi_connection.create_aggregate("percentile_cont", 2, PercentileCont)
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(connection):

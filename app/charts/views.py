@@ -1,0 +1,111 @@
+"""The Charts view of each modality list: the same filters, the chosen charts, their tables."""
+import csv
+import io
+
+from flask import Response, abort, render_template, request, session
+from flask_login import current_user
+
+from ..auth.roles import role_required
+from ..exports.columns import neutralise
+from ..extensions import db
+from ..modalities import MODALITIES
+from ..modalities.filtering import apply_filters, visible_filters
+from ..models.study import GeneralStudyModuleAttr as Study
+from . import bp
+from .data import STATISTICS, chart_rows, sort_rows
+from .definitions import CHARTS
+
+STATISTIC_CHOICES = {"median": "Median", "mean": "Mean", "boxplot": "Box plot"}
+ORDERS = {"name": "Name", "value": "Value, highest first", "count": "Number of values"}
+#: The chart options a query string carries (everything else is a filter).
+OPTIONS = ("chart", "statistic", "split", "order")
+
+
+def _config(modality):
+    config = next((c for c in MODALITIES if c.key == modality), None)
+    if config is None or modality not in CHARTS:
+        abort(404)
+    return config
+
+
+def _choices(modality, args):
+    """The chart options from the URL; without any, the ones this user chose last."""
+    remembered = session.get("charts", {}).get(modality, {})
+    if not any(name in args for name in OPTIONS):
+        args = remembered or {}
+    known = {chart.key for chart in CHARTS[modality]}
+    charts = [key for key in (args.getlist("chart") if hasattr(args, "getlist")
+                              else args.get("chart", [])) if key in known]
+    choices = {
+        "chart": charts or [chart.key for chart in CHARTS[modality]],
+        "statistic": args.get("statistic") if args.get("statistic") in STATISTIC_CHOICES
+        else "median",
+        "split": args.get("split") in ("1", "on", True),
+        "order": args.get("order") if args.get("order") in ORDERS else "name",
+    }
+    stored = dict(session.get("charts", {}))
+    stored[modality] = {**choices, "split": "1" if choices["split"] else ""}
+    session["charts"] = stored
+    return choices
+
+
+def _studies(config):
+    result = apply_filters(config, request.args, pid=current_user.has_role("pid"))
+    return result, result.unordered.with_only_columns(Study.id).subquery("filtered")
+
+
+@bp.get("/<modality>/")
+@role_required()
+def charts(modality):
+    config = _config(modality)
+    choices = _choices(modality, request.args)
+    result, studies = _studies(config)
+    shown = []
+    for chart in CHARTS[modality]:
+        if chart.key in choices["chart"]:
+            rows = chart_rows(db.session, chart, studies, split=choices["split"])
+            shown.append({"chart": chart, "rows": sort_rows(rows, choices["order"],
+                                                            choices["statistic"])})
+    filters = {key: value for key, value in request.args.items(multi=True)
+               if key not in OPTIONS}
+    template = "charts/_charts.html" if request.headers.get("HX-Request") else "charts/page.html"
+    return render_template(template, config=config, charts=CHARTS[modality], shown=shown,
+                           choices=choices, result=result, args=request.args,
+                           filters=visible_filters(config, current_user.has_role("pid")),
+                           filter_args=filters, statistic_choices=STATISTIC_CHOICES,
+                           orders=ORDERS)
+
+
+@bp.get("/<modality>/<chart_key>.csv")
+@role_required()
+def chart_csv(modality, chart_key):
+    config = _config(modality)
+    chart = next((c for c in CHARTS[modality] if c.key == chart_key), None) or abort(404)
+    _, studies = _studies(config)
+    split = request.args.get("split") in ("1", "on")
+    rows = chart_rows(db.session, chart, studies, split=split)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    if chart.kind == "workload":
+        writer.writerow(["Weekday", "Hour", "Studies"])
+        for row in rows:
+            writer.writerow([row["category"], row["hour"], row["n"]])
+    else:
+        unit = f" ({chart.unit})"
+        writer.writerow(["Category", *(["System"] if split else []), "Count",
+                         *(f"{name.capitalize()}{unit}" for name in STATISTICS[1:])])
+        for row in rows:
+            writer.writerow([_text(row["category"]), *([_text(row["system"])] if split else []),
+                             row["n"], *(_number(row[name]) for name in STATISTICS[1:])])
+    return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{modality}-{chart.key}.csv"'})
+
+
+def _text(value):
+    return neutralise(str(value)) if value is not None else ""
+
+
+def _number(value):
+    return "" if value is None else f"{value:.6g}"

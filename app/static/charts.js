@@ -1,0 +1,91 @@
+// Draws the charts of a Charts page with ECharts, from the numbers the server put in each
+// .kerma-chart element's data-chart attribute (aggregated in the database). Runs on load and
+// after htmx swaps in new charts.
+(function () {
+  "use strict";
+
+  function axisName(spec) {
+    return spec.quantity ? spec.quantity + " (" + spec.unit + ")" : "Studies";
+  }
+
+  function seriesKey(row) {
+    return row.system === null || row.system === undefined ? "All systems" : row.system;
+  }
+
+  function categoryOption(spec) {
+    var categories = [];
+    var systems = [];
+    spec.rows.forEach(function (row) {
+      if (categories.indexOf(row.category) < 0) categories.push(row.category);
+      var key = seriesKey(row);
+      if (systems.indexOf(key) < 0) systems.push(key);
+    });
+    var series = systems.map(function (system) {
+      var byCategory = {};
+      spec.rows.forEach(function (row) { if (seriesKey(row) === system) byCategory[row.category] = row; });
+      if (spec.statistic === "boxplot") {
+        return {
+          name: system, type: "boxplot",
+          data: categories.map(function (c) {
+            var r = byCategory[c];
+            return r ? [r.min, r.q1, r.median, r.q3, r.max] : [];
+          })
+        };
+      }
+      return {
+        name: system, type: spec.kind === "time" ? "line" : "bar",
+        data: categories.map(function (c) {
+          var r = byCategory[c];
+          return r ? r[spec.statistic] : null;
+        })
+      };
+    });
+    return {
+      tooltip: { trigger: spec.statistic === "boxplot" ? "item" : "axis" },
+      legend: { show: systems.length > 1, type: "scroll" },
+      toolbox: { feature: { saveAsImage: { title: "Save as image", name: spec.title } } },
+      grid: { containLabel: true, left: 10, right: 20, bottom: 10 },
+      xAxis: { type: "category", data: categories, axisLabel: { rotate: categories.length > 8 ? 40 : 0, interval: 0 } },
+      yAxis: { type: "value", name: (spec.statistic === "boxplot" ? "" : spec.statistic.charAt(0).toUpperCase() + spec.statistic.slice(1) + " ") + axisName(spec) },
+      series: series
+    };
+  }
+
+  function workloadOption(spec) {
+    var days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+    var hours = [];
+    for (var h = 0; h < 24; h++) hours.push(String(h));
+    var max = 1;
+    var data = spec.rows.map(function (row) {
+      max = Math.max(max, row.n);
+      return [row.hour, row.weekday, row.n];
+    });
+    return {
+      tooltip: { position: "top" },
+      toolbox: { feature: { saveAsImage: { title: "Save as image", name: spec.title } } },
+      grid: { containLabel: true, left: 10, right: 20, bottom: 60 },
+      xAxis: { type: "category", data: hours, name: "Hour" },
+      yAxis: { type: "category", data: days },
+      visualMap: { min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0 },
+      series: [{ name: "Studies", type: "heatmap", data: data, label: { show: false } }]
+    };
+  }
+
+  function draw(root) {
+    root.querySelectorAll(".kerma-chart").forEach(function (element) {
+      var spec = JSON.parse(element.getAttribute("data-chart"));
+      var chart = echarts.getInstanceByDom(element) || echarts.init(element);
+      chart.setOption(spec.kind === "workload" ? workloadOption(spec) : categoryOption(spec), true);
+      element.setAttribute("data-drawn", "true");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { draw(event.target); });
+  window.addEventListener("resize", function () {
+    document.querySelectorAll(".kerma-chart[data-drawn]").forEach(function (element) {
+      var chart = echarts.getInstanceByDom(element);
+      if (chart) chart.resize();
+    });
+  });
+})();
