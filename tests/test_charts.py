@@ -145,6 +145,17 @@ def test_every_modality_has_its_charts(app, client, login_as, modality, record):
     assert "workload" in charts and len(charts) >= 2, charts
 
 
+def test_nm_activity_per_study_description(app, client, login_as):
+    store_records(app, [study_record("nm", description="Bone scan", activity=a)
+                        for a in (500.0, 600.0, 800.0)]
+                  + [study_record("nm", description="Thyroid", activity=80.0)])
+    login_as("view")
+    rows = chart_data(client.get("/charts/nm/?chart=activity_study_description").text,
+                      "activity_study_description")["rows"]
+    assert [(r["category"], r["n"], r["median"]) for r in rows] == [
+        ("Bone scan", 3, 600.0), ("Thyroid", 1, 80.0)]
+
+
 def test_unit_conversion_for_dap(app, client, login_as):
     store_records(app, [study_record("dx", description="Chest PA", dap=0.00015)])  # Gy.m2
     login_as("view")

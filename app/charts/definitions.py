@@ -92,6 +92,7 @@ def administration_values(value, category):
                        RadiopharmaceuticalRadiationDose.general_study_module_attr_id.label("study_id"))
                 .join(RadiopharmaceuticalRadiationDose, RadiopharmaceuticalRadiationDose.id
                       == event.radiopharmaceutical_radiation_dose_id)
+                .join(Study, Study.id == RadiopharmaceuticalRadiationDose.general_study_module_attr_id)
                 .join(studies,
                       studies.c.id == RadiopharmaceuticalRadiationDose.general_study_module_attr_id))
     return values
