@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.extractors.dispatch import extract
 from app.importing import import_file
+from app.models.auth import User
 from app.models.study import UniqueEquipmentNames
 from conformance import CORPUS
 from study_records import store_records, study_record
@@ -119,10 +120,17 @@ def test_split_per_system_and_csv(app, client, login_as):
         (names["ROOM1"], "2", "200"), (names["ROOM2"], "1", "900")])
 
 
-def test_the_choices_are_remembered_and_the_url_wins(client, login_as, app):
+def test_the_choices_are_remembered_for_the_user_and_the_url_wins(client, login_as, app,
+                                                                  log_in):
     store_records(app, [study_record("ct", dlp=100)])
-    login_as("view")
+    user = login_as("view")
     client.get("/charts/ct/?chart=workload&statistic=mean")
+    with app.app_context():
+        saved = json.loads(db.session.get(User, user.id).chart_options)
+    assert saved["ct"] == {"chart": ["workload"], "statistic": "mean", "split": "",
+                           "order": "name"}
+    client.post("/logout")
+    log_in(user)  # another login of the same user
     remembered = client.get("/charts/ct/")
     assert 'id="chart-workload-plot"' in remembered.text
     assert 'id="chart-dlp_month-plot"' not in remembered.text

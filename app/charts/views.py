@@ -1,8 +1,9 @@
 """The Charts view of each modality list: the same filters, the chosen charts, their tables."""
 import csv
 import io
+import json
 
-from flask import Response, abort, render_template, request, session
+from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from ..auth.roles import role_required
@@ -30,9 +31,9 @@ def _config(modality):
 
 def _choices(modality, args):
     """The chart options from the URL; without any, the ones this user chose last."""
-    remembered = session.get("charts", {}).get(modality, {})
+    saved = _saved_options()
     if not any(name in args for name in OPTIONS):
-        args = remembered or {}
+        args = saved.get(modality) or {}
     known = {chart.key for chart in CHARTS[modality]}
     charts = [key for key in (args.getlist("chart") if hasattr(args, "getlist")
                               else args.get("chart", [])) if key in known]
@@ -43,10 +44,20 @@ def _choices(modality, args):
         "split": args.get("split") in ("1", "on", True),
         "order": args.get("order") if args.get("order") in ORDERS else "name",
     }
-    stored = dict(session.get("charts", {}))
-    stored[modality] = {**choices, "split": "1" if choices["split"] else ""}
-    session["charts"] = stored
+    remembered = {**choices, "split": "1" if choices["split"] else ""}
+    if saved.get(modality) != remembered:
+        current_user.chart_options = json.dumps({**saved, modality: remembered})
+        db.session.commit()
     return choices
+
+
+def _saved_options() -> dict:
+    """The user's last chart choices per modality (nothing, if unreadable)."""
+    try:
+        saved = json.loads(current_user.chart_options or "{}")
+    except ValueError:
+        return {}
+    return saved if isinstance(saved, dict) else {}
 
 
 def _studies(config):

@@ -26,6 +26,8 @@ class User(UserMixin, db.Model):
     last_login: Mapped[datetime | None]
     # Display preferences: rows per list page and the two "studies in the last N days" columns.
     page_size: Mapped[int] = mapped_column(default=25)
+    # The Charts view's last choices per modality, as JSON ({"ct": {"chart": [...], ...}}).
+    chart_options: Mapped[str | None] = mapped_column(Text)
     home_days_1: Mapped[int] = mapped_column(default=7)
     home_days_2: Mapped[int] = mapped_column(default=28)
 
