@@ -128,7 +128,7 @@ def test_the_choices_are_remembered_for_the_user_and_the_url_wins(client, login_
     with app.app_context():
         saved = json.loads(db.session.get(User, user.id).chart_options)
     assert saved["ct"] == {"chart": ["workload"], "statistic": "mean", "split": "",
-                           "order": "name"}
+                           "order": "name", "drl": None}
     client.post("/logout")
     log_in(user)  # another login of the same user
     remembered = client.get("/charts/ct/")
@@ -181,3 +181,28 @@ def test_the_list_links_to_its_charts_with_its_filters(client, login_as):
     login_as("view")
     page = client.get("/ct/?study_description=head")
     assert 'id="charts-link" href="/charts/ct/?study_description=head"' in page.text
+
+
+def test_drl_lines_come_from_the_chosen_set_in_the_chart_unit(app, client, login_as):
+    from app.drl.naming import assign
+    from app.drl.sets import load_set
+
+    store_records(app, [study_record("ct", description="HEAD ROUTINE", dlp=600),
+                        study_record("ct", description="CHEST", dlp=200),
+                        study_record("dx", description="Chest PA", dap=0.00015)])
+    with app.app_context():
+        drl_set = load_set("modality,examination,quantity,value,unit\n"
+                           "CT,Head,dlp,790,mGy.cm\nDX,Chest PA,dap,0.1,Gy.cm2\n", "Local")
+        set_id = drl_set.id
+        assign("CT", [("study_description", "HEAD ROUTINE")], "Head")
+        assign("DX", [("study_description", "Chest PA")], "Chest PA")
+    login_as("view")
+    ct = chart_data(client.get(f"/charts/ct/?chart=dlp_study_description&drl={set_id}").text,
+                    "dlp_study_description")["rows"]
+    assert {r["category"]: r["drl"] for r in ct} == {"CHEST": None, "HEAD ROUTINE": 790.0}
+    dx = chart_data(client.get(f"/charts/dx/?chart=dap_study_description&drl={set_id}").text,
+                    "dap_study_description")["rows"]
+    assert dx[0]["drl"] == pytest.approx(10.0)  # 0.1 Gy.cm2 in cGy.cm2
+    without = chart_data(client.get("/charts/ct/?chart=dlp_study_description&drl=").text,
+                         "dlp_study_description")["rows"]
+    assert all("drl" not in r for r in without)

@@ -31,6 +31,8 @@ class Chart:
     unit: str  # the stored unit, as shown on the axis
     values: Callable  # studies subquery -> Select(value, category, study_id)
     scale: float = 1.0  # stored unit -> shown unit
+    #: (DRL quantity, name field) where the categories can carry a DRL line (``overlay``).
+    drl: tuple[str, str] | None = None
 
 
 def _month():
@@ -112,11 +114,14 @@ _NM_EVENT = RadiopharmaceuticalAdministrationEventData
 CHARTS = {
     "ct": (
         Chart("dlp_study_description", "DLP per study description", "category", "DLP",
-              "mGy·cm", study_values(Study.total_dlp, Study.study_description)),
+              "mGy·cm", study_values(Study.total_dlp, Study.study_description),
+              drl=("dlp", "study_description")),
         Chart("dlp_requested_procedure", "DLP per requested procedure", "category", "DLP",
-              "mGy·cm", study_values(Study.total_dlp, Study.requested_procedure_code_meaning)),
+              "mGy·cm", study_values(Study.total_dlp, Study.requested_procedure_code_meaning),
+              drl=("dlp", "requested_procedure")),
         Chart("ctdivol_protocol", "CTDIvol per acquisition protocol", "category", "CTDIvol",
-              "mGy", ct_event_values(_EVENT.mean_ctdivol, _EVENT.acquisition_protocol)),
+              "mGy", ct_event_values(_EVENT.mean_ctdivol, _EVENT.acquisition_protocol),
+              drl=("ctdivol", "acquisition_protocol")),
         Chart("dlp_protocol", "DLP per acquisition protocol", "category", "DLP", "mGy·cm",
               ct_event_values(_EVENT.dlp, _EVENT.acquisition_protocol)),
         Chart("dlp_month", "DLP per month", "time", "DLP", "mGy·cm", per_month(Study.total_dlp)),
@@ -124,7 +129,8 @@ CHARTS = {
     ),
     "rf": (
         Chart("dap_study_description", "Total DAP per study description", "category", "DAP",
-              "cGy·cm²", study_values(Study.total_dap, Study.study_description), scale=1e6),
+              "cGy·cm²", study_values(Study.total_dap, Study.study_description), scale=1e6,
+              drl=("dap", "study_description")),
         Chart("dap_requested_procedure", "Total DAP per requested procedure", "category",
               "DAP", "cGy·cm²", study_values(Study.total_dap, Study.requested_procedure_code_meaning),
               scale=1e6),
@@ -135,7 +141,8 @@ CHARTS = {
     "mg": (
         Chart("agd_protocol", "AGD per acquisition protocol", "category", "AGD", "mGy",
               projection_event_values(_SOURCE.average_glandular_dose,
-                                      IrradEventXRayData.acquisition_protocol, source=True)),
+                                      IrradEventXRayData.acquisition_protocol, source=True),
+              drl=("agd", "acquisition_protocol")),
         WORKLOAD,
     ),
     "dx": (
@@ -143,7 +150,8 @@ CHARTS = {
               projection_event_values(IrradEventXRayData.dose_area_product,
                                       IrradEventXRayData.acquisition_protocol), scale=1e6),
         Chart("dap_study_description", "Total DAP per study description", "category", "DAP",
-              "cGy·cm²", study_values(Study.total_dap, Study.study_description), scale=1e6),
+              "cGy·cm²", study_values(Study.total_dap, Study.study_description), scale=1e6,
+              drl=("dap", "study_description")),
         Chart("dap_month", "Total DAP per month", "time", "DAP", "cGy·cm²",
               per_month(Study.total_dap), scale=1e6),
         WORKLOAD,
@@ -151,7 +159,8 @@ CHARTS = {
     "nm": (
         Chart("activity_study_description", "Administered activity per study description",
               "category", "Activity", "MBq",
-              administration_values(_NM_EVENT.administered_activity, Study.study_description)),
+              administration_values(_NM_EVENT.administered_activity, Study.study_description),
+              drl=("activity", "study_description")),
         WORKLOAD,
     ),
 }

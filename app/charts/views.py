@@ -5,21 +5,24 @@ import json
 
 from flask import Response, abort, render_template, request
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..auth.roles import role_required
 from ..exports.columns import neutralise
 from ..extensions import db
 from ..modalities import MODALITIES
 from ..modalities.filtering import apply_filters, visible_filters
+from ..models.drl import DrlSet
 from ..models.study import GeneralStudyModuleAttr as Study
 from . import bp
 from .data import STATISTICS, chart_rows, sort_rows
 from .definitions import CHARTS
+from .overlay import drl_levels
 
 STATISTIC_CHOICES = {"median": "Median", "mean": "Mean", "boxplot": "Box plot"}
 ORDERS = {"name": "Name", "value": "Value, highest first", "count": "Number of values"}
 #: The chart options a query string carries (everything else is a filter).
-OPTIONS = ("chart", "statistic", "split", "order")
+OPTIONS = ("chart", "statistic", "split", "order", "drl")
 
 
 def _config(modality):
@@ -43,12 +46,21 @@ def _choices(modality, args):
         else "median",
         "split": args.get("split") in ("1", "on", True),
         "order": args.get("order") if args.get("order") in ORDERS else "name",
+        "drl": _set_id(args.get("drl")),
     }
     remembered = {**choices, "split": "1" if choices["split"] else ""}
     if saved.get(modality) != remembered:
         current_user.chart_options = json.dumps({**saved, modality: remembered})
         db.session.commit()
     return choices
+
+
+def _set_id(value):
+    try:
+        wanted = int(value)
+    except (TypeError, ValueError):
+        return None
+    return wanted if db.session.get(DrlSet, wanted) is not None else None
 
 
 def _saved_options() -> dict:
@@ -75,6 +87,11 @@ def charts(modality):
     for chart in CHARTS[modality]:
         if chart.key in choices["chart"]:
             rows = chart_rows(db.session, chart, studies, split=choices["split"])
+            if choices["drl"]:
+                levels = drl_levels(db.session, chart, modality, choices["drl"],
+                                    {row["category"] for row in rows})
+                for row in rows:
+                    row["drl"] = levels.get(row["category"])
             shown.append({"chart": chart, "rows": sort_rows(rows, choices["order"],
                                                             choices["statistic"])})
     filters = {key: value for key, value in request.args.items(multi=True)
@@ -84,7 +101,8 @@ def charts(modality):
                            choices=choices, result=result, args=request.args,
                            filters=visible_filters(config, current_user.has_role("pid")),
                            filter_args=filters, statistic_choices=STATISTIC_CHOICES,
-                           orders=ORDERS)
+                           orders=ORDERS, drl_sets=db.session.scalars(
+                               select(DrlSet).order_by(DrlSet.name)).all())
 
 
 @bp.get("/<modality>/<chart_key>.csv")

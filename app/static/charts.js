@@ -40,6 +40,19 @@
         })
       };
     });
+    // The DRL of each category, where the chosen set has one: a short bar across it.
+    var levels = {};
+    spec.rows.forEach(function (row) {
+      if (row.drl !== null && row.drl !== undefined) levels[row.category] = row.drl;
+    });
+    if (Object.keys(levels).length) {
+      series.push({
+        name: "DRL", type: "scatter", symbol: "rect", symbolSize: [28, 3], z: 5,
+        itemStyle: { color: "#dc3545" },
+        data: categories.map(function (c) { return c in levels ? levels[c] : null; })
+      });
+      systems.push("DRL");
+    }
     return {
       tooltip: { trigger: spec.statistic === "boxplot" ? "item" : "axis" },
       legend: { show: systems.length > 1, type: "scroll" },
