@@ -24,9 +24,13 @@ DESCRIPTIONS = {"CT Head": "Head (acute stroke)", "CT Chest": "Chest (lung cance
                 "CT PA": "CT pulmonary angiography (pulmonary embolism)",
                 "CT Sinuses": "Paranasal sinuses (sinus disease)",
                 "CT Spine": "Cervical spine (fracture)",
-                "CT KUB": "Kidneys, ureters, bladder (stones or colic)"}
-PROTOCOLS = {"Head routine": "Head (acute stroke)", "Chest HRCT":
-             "Chest high resolution (interstitial lung disease)"}
+                "CT KUB": "Kidneys, ureters, bladder (stones or colic)",
+                # the names of ``flask dev populate``
+                "CT Abdomen Pelvis": "Abdomen and pelvis (abscess)",
+                "CT Pulmonary Angiogram": "CT pulmonary angiography (pulmonary embolism)",
+                "CT Cervical Spine": "Cervical spine (fracture)"}
+PROTOCOLS = {"Head routine": "Head (acute stroke)", "Head Routine": "Head (acute stroke)",
+             "Chest HRCT": "Chest high resolution (interstitial lung disease)"}
 
 
 def main():

@@ -10,8 +10,10 @@ are mapped.
 import datetime
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import and_, func, literal, or_, select, union
 
+from ..database import for_aggregates
 from ..extensions import db
 from ..extractors.units import UnknownUnit, factor
 from ..models.drl import (
@@ -22,7 +24,7 @@ from ..models.drl import (
     DrlValue,
     StandardName,
 )
-from ..models.study import GeneralEquipmentModuleAttr, UniqueEquipmentNames
+from ..models.study import UniqueEquipmentNames
 from ..models.study import GeneralStudyModuleAttr as Study
 from ..modalities import MODALITIES
 from .quantities import QUANTITIES
@@ -105,7 +107,7 @@ def matched_values(quantity, modality: str, examinations, date_from=None, date_t
     for field, column in fields:
         branch = (
             select(StandardName.standard_name.label("examination"), values.c.row_id,
-                   values.c.value, values.c.study_id)
+                   values.c.value, Study.unique_equipment_name_id.label("identity"))
             .select_from(values)
             .join(Study, Study.id == values.c.study_id)
             .join(StandardName, and_(StandardName.modality == modality,
@@ -123,15 +125,12 @@ def matched_values(quantity, modality: str, examinations, date_from=None, date_t
     return (
         select(system.label("system"), matched.c.examination, matched.c.value, matched.c.row_id)
         .select_from(matched)
-        .outerjoin(GeneralEquipmentModuleAttr,
-                   GeneralEquipmentModuleAttr.general_study_module_attr_id == matched.c.study_id)
-        .outerjoin(UniqueEquipmentNames,
-                   UniqueEquipmentNames.id == GeneralEquipmentModuleAttr.unique_equipment_name_id)
-        .distinct()  # a study with two devices of one display name counts once
+        .outerjoin(UniqueEquipmentNames, UniqueEquipmentNames.id == matched.c.identity)
     )
 
 
 def _medians(quantity, modality, examinations, date_from, date_to):
+    for_aggregates(db.session, current_app.config["CHART_WORK_MEM"])
     matched = matched_values(quantity, modality, examinations, date_from, date_to).subquery("m")
     groups = (matched.c.system, matched.c.examination)
     if db.session.get_bind().dialect.name == "postgresql":

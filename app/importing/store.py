@@ -123,7 +123,9 @@ def _insert_study(session, record, sop_uids, reserved) -> int:
     record["objectuidsprocessed_set"] = [
         {"sop_instance_uid": uid} for uid in dict.fromkeys([*given, *sop_uids]) if uid]
     fill_summary(study)
-    counted_as = tally.key(record.get("modality_type"), min(identities, default=None),
+    # The study's system, as the tally counts it: its lowest identity.
+    record["unique_equipment_name_id"] = min(identities, default=None)
+    counted_as = tally.key(record.get("modality_type"), record["unique_equipment_name_id"],
                            record.get("study_date"))
     return insert(session, GeneralStudyModuleAttr, record, CodeCache(session), reserved,
                   then=[tally.upsert(counted_as)])

@@ -81,6 +81,11 @@ class GeneralStudyModuleAttr(db.Model):
     total_agd_right: Mapped[float | None] = mapped_column(Double)
     total_agd_both: Mapped[float | None] = mapped_column(Double)
     number_of_planes: Mapped[int | None] = mapped_column(Integer)
+    # The study's system: the id of its lowest device identity (UniqueEquipmentNames), as the
+    # tally counts it. Set at import so that charts and DRL comparisons split per system
+    # without reading equipment rows. A plain column, as the tally's: identities are never
+    # deleted, and SQLite can add it to a stored database in place.
+    unique_equipment_name_id: Mapped[int | None] = mapped_column(Integer)
 
     patientmoduleattr_set: Mapped[list["PatientModuleAttr"]] = children(
         "PatientModuleAttr", "general_study_module_attr")
