@@ -28,6 +28,12 @@ class Defaults:
     UPLOAD_QUEUE_FROM_FILES = 20
     UPLOAD_QUEUE_SIZES = True
     PAGE_SIZES = (10, 25, 50, 100, 200, 400)
+    # How many of a Charts page's charts PostgreSQL computes at once, each on its own
+    # connection (1: one after another). SQLite always computes them one after another.
+    CHART_QUERY_WORKERS = 2
+    # PostgreSQL's work_mem for a Charts page's queries: the memory each sort for a
+    # percentile may take before it spills to disk ("" leaves the server's setting).
+    CHART_WORK_MEM = "64MB"
     DEFAULT_PAGE_SIZE = 25
     # Fluoroscopy alert levels: a study whose DAP or dose at the reference point reaches
     # these in either plane is highlighted in the list and on its page.

@@ -1,43 +1,66 @@
 """The charts of each modality, as configuration.
 
-A chart names what it summarises: ``values(studies)`` returns ``value``, ``category`` and
-``study_id`` columns for the studies of the subquery ``studies`` (the list's filters), and
-``kind`` says how they are drawn: ``"category"`` (one bar or box per category), ``"time"``
-(per month) or ``"workload"`` (studies per weekday and hour). Adding a chart is adding an
-entry here.
+A chart names what it summarises: ``values(where)`` returns ``value``, ``category``, ``x``,
+``study_id`` and ``identity`` (the study's system) columns for the studies the condition ``where`` selects (the list's
+filters), and ``kind`` says how they are drawn:
+
+- ``"category"``: one bar or box per category (summary statistics of ``value``);
+- ``"time"``: the same per month;
+- ``"frequency"``: how many values each category has;
+- ``"scatter"``: ``value`` against ``x`` (a weight, a thickness), one series per category,
+  with the statistics per band of ``x`` as a trend;
+- ``"workload"``: studies per weekday and hour.
+
+Values are reached from the study down a ``Path`` (a CT sequence through the study's dose
+report); adding a chart is adding an entry to ``CHARTS``.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import Integer, cast, extract, func, literal, select
+from sqlalchemy import Integer, cast, extract, func, null, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
+from ..models.codes import ContextID
 from ..models.ct import CtIrradiationEventData, CtRadiationDose
 from ..models.nm import RadiopharmaceuticalAdministrationEventData, RadiopharmaceuticalRadiationDose
 from ..models.projection import (
+    Exposure,
     IrradEventXRayData,
+    IrradEventXRayMechanicalData,
     IrradEventXRaySourceData,
+    Kvp,
     ProjectionXRayRadiationDose,
 )
 from ..models.study import GeneralStudyModuleAttr as Study
+from ..models.study import PatientStudyModuleAttr
+from ..modalities.filtering import highest_rp_dose
 
 
 @dataclass(frozen=True)
 class Chart:
     key: str
     title: str
-    kind: str  # "category", "time" or "workload"
+    kind: str  # "category", "time", "frequency", "scatter" or "workload"
     quantity: str  # the value's name on the axis ("DLP"); "" for counts
-    unit: str  # the stored unit, as shown on the axis
-    values: Callable  # studies subquery -> Select(value, category, study_id)
+    unit: str  # the shown unit, on the axis
+    values: Callable  # condition on Study -> Select(value, category, x, study_id, identity)
     scale: float = 1.0  # stored unit -> shown unit
     #: (DRL quantity, name field) where the categories can carry a DRL line (``overlay``).
     drl: tuple[str, str] | None = None
+    #: Scatter charts: the quantity along x, its unit, and the width of its bands.
+    x_quantity: str = ""
+    x_unit: str = ""
+    band: float = 0.0
+    #: The number of values a frequency chart counts ("Studies", "Sequences").
+    counted: str = "Values"
 
 
 def _month():
+    """The study's month: on PostgreSQL the month's first day (a timestamp sorts faster than
+    text; ``chart_rows`` writes it as "YYYY-MM"), elsewhere the text itself."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(Study.study_date, "YYYY-MM")
+        return func.date_trunc("month", Study.study_date)
     return func.strftime("%Y-%m", Study.study_date)
 
 
@@ -50,117 +73,214 @@ def _weekday_hour():
             cast(func.strftime("%H", Study.study_time), Integer))
 
 
-def study_values(value, category):
-    def values(studies):
-        return (select(value.label("value"), category.label("category"),
-                       Study.id.label("study_id"))
-                .join(studies, studies.c.id == Study.id))
+@dataclass(frozen=True)
+class Path:
+    """How a chart's rows are reached from their study: inner joins down from ``Study``."""
+
+    joins: tuple = ()
+    #: Further joins a chart's value or category needs (outer, so a missing code keeps the row).
+    extra: tuple = field(default=())
+
+    def plus(self, *joins) -> "Path":
+        return Path(self.joins, self.extra + joins)
+
+
+STUDY = Path()
+CT_EVENT = Path((
+    (CtRadiationDose, CtRadiationDose.general_study_module_attr_id == Study.id),
+    (CtIrradiationEventData, CtIrradiationEventData.ct_radiation_dose_id == CtRadiationDose.id)))
+PROJECTION_EVENT = Path((
+    (ProjectionXRayRadiationDose, ProjectionXRayRadiationDose.general_study_module_attr_id
+     == Study.id),
+    (IrradEventXRayData,
+     IrradEventXRayData.projection_xray_radiation_dose_id == ProjectionXRayRadiationDose.id)))
+PROJECTION_SOURCE = Path((
+    *PROJECTION_EVENT.joins,
+    (IrradEventXRaySourceData, IrradEventXRaySourceData.irrad_event_xray_data_id
+     == IrradEventXRayData.id)))
+ADMINISTRATION = Path((
+    (RadiopharmaceuticalRadiationDose,
+     RadiopharmaceuticalRadiationDose.general_study_module_attr_id == Study.id),
+    (RadiopharmaceuticalAdministrationEventData,
+     RadiopharmaceuticalAdministrationEventData.radiopharmaceutical_radiation_dose_id
+     == RadiopharmaceuticalRadiationDose.id)))
+
+
+def chart_values(path: Path, value, category, x=None):
+    """``values(where)`` for a chart: its value, category and x along ``path`` for the
+    studies that ``where`` (the list's filters, a condition on ``Study``) selects. The filters
+    apply to the study rows the joins start from, so the study table is read once."""
+    def values(where):
+        query = select(value.label("value"),
+                       (category if category is not None else null()).label("category"),
+                       (x if x is not None else null()).label("x"),
+                       Study.id.label("study_id"),
+                       Study.unique_equipment_name_id.label("identity")).select_from(Study)
+        for target, onclause in path.joins:
+            query = query.join(target, onclause)
+        for target, onclause in path.extra:
+            query = query.outerjoin(target, onclause)
+        return query.where(where)
     return values
 
 
-def per_month(value):
-    return lambda studies: study_values(value, _month())(studies)
+def coded(column):
+    """A coded concept's meaning as a category, and the outer join that reaches it."""
+    code = aliased(ContextID)
+    return code.code_meaning, (code, code.id == column)
 
 
-def ct_event_values(value, category):
-    def values(studies):
-        return (select(value.label("value"), category.label("category"),
-                       CtRadiationDose.general_study_module_attr_id.label("study_id"))
-                .join(CtRadiationDose,
-                      CtRadiationDose.id == CtIrradiationEventData.ct_radiation_dose_id)
-                .join(studies, studies.c.id == CtRadiationDose.general_study_module_attr_id))
-    return values
+#: Per study, the higher of the two planes' total dose at the reference point: a single-plane
+#: system's total, or for a biplane system the plane that gave more (as the list filter has it).
+RP_DOSE = highest_rp_dose
+
+_CT = CtIrradiationEventData
+_EVENT = IrradEventXRayData
+_SOURCE = IrradEventXRaySourceData
+_NM = RadiopharmaceuticalAdministrationEventData
+_VIEW, _VIEW_JOIN = coded(_EVENT.image_view_id)
+_ANATOMY, _ANATOMY_JOIN = coded(_EVENT.anatomical_structure_id)
+_AGENT, _AGENT_JOIN = coded(_NM.radiopharmaceutical_agent_id)
+#: The agent as coded, else as the image header wrote it.
+_RADIOPHARMACEUTICAL = func.coalesce(func.nullif(_AGENT, ""), _NM.radiopharmaceutical_agent_string)
+_WEIGHT_JOIN = (PatientStudyModuleAttr, PatientStudyModuleAttr.general_study_module_attr_id == Study.id)
+_MECHANICAL_JOIN = (IrradEventXRayMechanicalData,
+                    IrradEventXRayMechanicalData.irrad_event_xray_data_id == _EVENT.id)
 
 
-def projection_event_values(value, category, source=False):
-    def values(studies):
-        query = select(value.label("value"), category.label("category"),
-                       ProjectionXRayRadiationDose.general_study_module_attr_id.label("study_id"))
-        if source:
-            query = query.select_from(IrradEventXRaySourceData).join(
-                IrradEventXRayData,
-                IrradEventXRayData.id == IrradEventXRaySourceData.irrad_event_xray_data_id)
-        return (query.join(ProjectionXRayRadiationDose, ProjectionXRayRadiationDose.id
-                           == IrradEventXRayData.projection_xray_radiation_dose_id)
-                .join(studies, studies.c.id == ProjectionXRayRadiationDose.general_study_module_attr_id))
-    return values
+def _exposure_per_source():
+    """Per source row, its exposures summed (µA·s), as the exports' mAs is."""
+    return (select(Exposure.irrad_event_xray_source_data_id.label("source_id"),
+                   func.sum(Exposure.exposure).label("exposure"))
+            .group_by(Exposure.irrad_event_xray_source_data_id).subquery("exposure_per_source"))
 
 
-def administration_values(value, category):
-    event = RadiopharmaceuticalAdministrationEventData
-
-    def values(studies):
-        return (select(value.label("value"), category.label("category"),
-                       RadiopharmaceuticalRadiationDose.general_study_module_attr_id.label("study_id"))
-                .join(RadiopharmaceuticalRadiationDose, RadiopharmaceuticalRadiationDose.id
-                      == event.radiopharmaceutical_radiation_dose_id)
-                .join(Study, Study.id == RadiopharmaceuticalRadiationDose.general_study_module_attr_id)
-                .join(studies,
-                      studies.c.id == RadiopharmaceuticalRadiationDose.general_study_module_attr_id))
-    return values
+def _dx_mas(where):
+    exposure = _exposure_per_source()
+    return chart_values(
+        PROJECTION_SOURCE.plus((exposure, exposure.c.source_id == _SOURCE.id)),
+        exposure.c.exposure, _EVENT.acquisition_protocol)(where)
 
 
-def workload(studies):
+def workload(where):
     weekday, hour = _weekday_hour()
-    return (select(hour.label("value"), weekday.label("category"), Study.id.label("study_id"))
-            .join(studies, studies.c.id == Study.id))
+    return chart_values(STUDY, hour, weekday)(where)
+
+
+def _month_values(path, value):
+    """Per-month values: the month is only known once a query is built (it is dialect SQL)."""
+    return lambda where: chart_values(path, value, _month())(where)
 
 
 WORKLOAD = Chart("workload", "Studies per weekday and hour", "workload", "", "", workload)
-_EVENT = CtIrradiationEventData
-_SOURCE = IrradEventXRaySourceData
-_NM_EVENT = RadiopharmaceuticalAdministrationEventData
+DAP = {"quantity": "DAP", "unit": "cGy·cm²", "scale": 1e6}  # stored in Gy·m²
+RP = {"quantity": "Dose at RP", "unit": "Gy"}
+AGD = {"quantity": "AGD", "unit": "mGy"}
+ACTIVITY = {"quantity": "Activity", "unit": "MBq"}
 
 CHARTS = {
     "ct": (
         Chart("dlp_study_description", "DLP per study description", "category", "DLP",
-              "mGy·cm", study_values(Study.total_dlp, Study.study_description),
+              "mGy·cm", chart_values(STUDY, Study.total_dlp, Study.study_description),
               drl=("dlp", "study_description")),
         Chart("dlp_requested_procedure", "DLP per requested procedure", "category", "DLP",
-              "mGy·cm", study_values(Study.total_dlp, Study.requested_procedure_code_meaning),
+              "mGy·cm", chart_values(STUDY, Study.total_dlp, Study.requested_procedure_code_meaning),
               drl=("dlp", "requested_procedure")),
         Chart("ctdivol_protocol", "CTDIvol per acquisition protocol", "category", "CTDIvol",
-              "mGy", ct_event_values(_EVENT.mean_ctdivol, _EVENT.acquisition_protocol),
+              "mGy", chart_values(CT_EVENT, _CT.mean_ctdivol, _CT.acquisition_protocol),
               drl=("ctdivol", "acquisition_protocol")),
         Chart("dlp_protocol", "DLP per acquisition protocol", "category", "DLP", "mGy·cm",
-              ct_event_values(_EVENT.dlp, _EVENT.acquisition_protocol)),
-        Chart("dlp_month", "DLP per month", "time", "DLP", "mGy·cm", per_month(Study.total_dlp)),
+              chart_values(CT_EVENT, _CT.dlp, _CT.acquisition_protocol)),
+        Chart("studies_study_description", "Studies per study description", "frequency", "",
+              "", chart_values(STUDY, Study.id, Study.study_description), counted="Studies"),
+        Chart("sequences_protocol", "Sequences per acquisition protocol", "frequency", "", "",
+              chart_values(CT_EVENT, _CT.id, _CT.acquisition_protocol), counted="Sequences"),
+        Chart("dlp_month", "DLP per month", "time", "DLP", "mGy·cm",
+              _month_values(STUDY, Study.total_dlp)),
+        Chart("ctdivol_month", "CTDIvol per month", "time", "CTDIvol", "mGy",
+              _month_values(CT_EVENT, _CT.mean_ctdivol)),
+        Chart("ctdivol_weight", "CTDIvol against patient weight", "scatter", "CTDIvol", "mGy",
+              chart_values(CT_EVENT.plus(_WEIGHT_JOIN), _CT.mean_ctdivol, _CT.acquisition_protocol,
+                           PatientStudyModuleAttr.patient_weight),
+              x_quantity="Patient weight", x_unit="kg", band=10.0),
         WORKLOAD,
     ),
     "rf": (
-        Chart("dap_study_description", "Total DAP per study description", "category", "DAP",
-              "cGy·cm²", study_values(Study.total_dap, Study.study_description), scale=1e6,
-              drl=("dap", "study_description")),
+        Chart("dap_study_description", "Total DAP per study description", "category",
+              values=chart_values(STUDY, Study.total_dap, Study.study_description),
+              drl=("dap", "study_description"), **DAP),
         Chart("dap_requested_procedure", "Total DAP per requested procedure", "category",
-              "DAP", "cGy·cm²", study_values(Study.total_dap, Study.requested_procedure_code_meaning),
-              scale=1e6),
-        Chart("dap_month", "Total DAP per month", "time", "DAP", "cGy·cm²",
-              per_month(Study.total_dap), scale=1e6),
+              values=chart_values(STUDY, Study.total_dap, Study.requested_procedure_code_meaning),
+              **DAP),
+        Chart("rp_study_description", "Dose at reference point per study description",
+              "category", values=chart_values(STUDY, RP_DOSE, Study.study_description), **RP),
+        Chart("rp_requested_procedure", "Dose at reference point per requested procedure",
+              "category", values=chart_values(STUDY, RP_DOSE, Study.requested_procedure_code_meaning),
+              **RP),
+        Chart("studies_study_description", "Studies per study description", "frequency", "",
+              "", chart_values(STUDY, Study.id, Study.study_description), counted="Studies"),
+        Chart("dap_month", "Total DAP per month", "time",
+              values=_month_values(STUDY, Study.total_dap), **DAP),
+        Chart("rp_month", "Dose at reference point per month", "time",
+              values=_month_values(STUDY, RP_DOSE), **RP),
         WORKLOAD,
     ),
     "mg": (
-        Chart("agd_protocol", "AGD per acquisition protocol", "category", "AGD", "mGy",
-              projection_event_values(_SOURCE.average_glandular_dose,
-                                      IrradEventXRayData.acquisition_protocol, source=True),
-              drl=("agd", "acquisition_protocol")),
+        Chart("agd_protocol", "AGD per acquisition protocol", "category",
+              values=chart_values(PROJECTION_SOURCE, _SOURCE.average_glandular_dose,
+                                  _EVENT.acquisition_protocol),
+              drl=("agd", "acquisition_protocol"), **AGD),
+        Chart("agd_view", "AGD per view", "category",
+              values=chart_values(PROJECTION_SOURCE.plus(_VIEW_JOIN),
+                                  _SOURCE.average_glandular_dose, _VIEW), **AGD),
+        Chart("agd_thickness", "AGD against compressed breast thickness", "scatter",
+              values=chart_values(PROJECTION_SOURCE.plus(_VIEW_JOIN, _MECHANICAL_JOIN),
+                                  _SOURCE.average_glandular_dose, _VIEW,
+                                  IrradEventXRayMechanicalData.compression_thickness),
+              x_quantity="Compressed thickness", x_unit="mm", band=10.0, **AGD),
+        Chart("exposures_protocol", "Exposures per acquisition protocol", "frequency", "", "",
+              chart_values(PROJECTION_EVENT, _EVENT.id, _EVENT.acquisition_protocol),
+              counted="Exposures"),
+        Chart("agd_month", "AGD per month", "time",
+              values=_month_values(PROJECTION_SOURCE, _SOURCE.average_glandular_dose), **AGD),
         WORKLOAD,
     ),
     "dx": (
-        Chart("dap_protocol", "DAP per acquisition protocol", "category", "DAP", "cGy·cm²",
-              projection_event_values(IrradEventXRayData.dose_area_product,
-                                      IrradEventXRayData.acquisition_protocol), scale=1e6),
-        Chart("dap_study_description", "Total DAP per study description", "category", "DAP",
-              "cGy·cm²", study_values(Study.total_dap, Study.study_description), scale=1e6,
-              drl=("dap", "study_description")),
-        Chart("dap_month", "Total DAP per month", "time", "DAP", "cGy·cm²",
-              per_month(Study.total_dap), scale=1e6),
+        Chart("dap_protocol", "DAP per acquisition protocol", "category",
+              values=chart_values(PROJECTION_EVENT, _EVENT.dose_area_product,
+                                  _EVENT.acquisition_protocol), **DAP),
+        Chart("dap_body_part", "DAP per body part", "category",
+              values=chart_values(PROJECTION_EVENT.plus(_ANATOMY_JOIN), _EVENT.dose_area_product,
+                                  _ANATOMY), **DAP),
+        Chart("dap_study_description", "Total DAP per study description", "category",
+              values=chart_values(STUDY, Study.total_dap, Study.study_description),
+              drl=("dap", "study_description"), **DAP),
+        Chart("kvp_protocol", "kVp per acquisition protocol", "category", "kVp", "kV",
+              chart_values(PROJECTION_SOURCE.plus((Kvp, Kvp.irrad_event_xray_source_data_id
+                                                   == _SOURCE.id)),
+                           Kvp.kvp, _EVENT.acquisition_protocol)),
+        Chart("mas_protocol", "mAs per acquisition protocol", "category", "Exposure", "mAs",
+              _dx_mas, scale=1e-3),  # stored in µA·s
+        Chart("exposures_protocol", "Exposures per acquisition protocol", "frequency", "", "",
+              chart_values(PROJECTION_EVENT, _EVENT.id, _EVENT.acquisition_protocol),
+              counted="Exposures"),
+        Chart("dap_month", "Total DAP per month", "time",
+              values=_month_values(STUDY, Study.total_dap), **DAP),
         WORKLOAD,
     ),
     "nm": (
+        Chart("activity_radiopharmaceutical", "Administered activity per radiopharmaceutical",
+              "category", values=chart_values(ADMINISTRATION.plus(_AGENT_JOIN),
+                                              _NM.administered_activity, _RADIOPHARMACEUTICAL),
+              **ACTIVITY),
         Chart("activity_study_description", "Administered activity per study description",
-              "category", "Activity", "MBq",
-              administration_values(_NM_EVENT.administered_activity, Study.study_description),
-              drl=("activity", "study_description")),
+              "category", values=chart_values(ADMINISTRATION, _NM.administered_activity,
+                                              Study.study_description),
+              drl=("activity", "study_description"), **ACTIVITY),
+        Chart("studies_study_description", "Studies per study description", "frequency", "",
+              "", chart_values(STUDY, Study.id, Study.study_description), counted="Studies"),
+        Chart("activity_month", "Administered activity per month", "time",
+              values=_month_values(ADMINISTRATION, _NM.administered_activity), **ACTIVITY),
         WORKLOAD,
     ),
 }

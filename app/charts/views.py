@@ -3,7 +3,7 @@ import csv
 import io
 import json
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,9 +13,8 @@ from ..extensions import db
 from ..modalities import MODALITIES
 from ..modalities.filtering import apply_filters, visible_filters
 from ..models.drl import DrlSet
-from ..models.study import GeneralStudyModuleAttr as Study
 from . import bp
-from .data import STATISTICS, chart_rows, sort_rows
+from .data import STATISTICS, charts_data, sort_rows
 from .definitions import CHARTS
 from .overlay import drl_levels
 
@@ -74,7 +73,7 @@ def _saved_options() -> dict:
 
 def _studies(config):
     result = apply_filters(config, request.args, pid=current_user.has_role("pid"))
-    return result, result.unordered.with_only_columns(Study.id).subquery("filtered")
+    return result, result.unordered.whereclause
 
 
 @bp.get("/<modality>/")
@@ -83,17 +82,20 @@ def charts(modality):
     config = _config(modality)
     choices = _choices(modality, request.args)
     result, studies = _studies(config)
-    shown = []
-    for chart in CHARTS[modality]:
-        if chart.key in choices["chart"]:
-            rows = chart_rows(db.session, chart, studies, split=choices["split"])
-            if choices["drl"]:
-                levels = drl_levels(db.session, chart, modality, choices["drl"],
-                                    {row["category"] for row in rows})
-                for row in rows:
-                    row["drl"] = levels.get(row["category"])
-            shown.append({"chart": chart, "rows": sort_rows(rows, choices["order"],
-                                                            choices["statistic"])})
+    chosen = [chart for chart in CHARTS[modality] if chart.key in choices["chart"]]
+    shown = charts_data(current_app._get_current_object(), chosen, studies,
+                        split=choices["split"],
+                        workers=current_app.config["CHART_QUERY_WORKERS"],
+                        work_mem=current_app.config["CHART_WORK_MEM"])
+    for item in shown:
+        chart, rows = item["chart"], item["rows"]
+        if choices["drl"]:
+            levels = drl_levels(db.session, chart, modality, choices["drl"],
+                                {row["category"] for row in rows})
+            for row in rows:
+                row["drl"] = levels.get(row["category"])
+        if chart.kind in ("category", "frequency"):  # months and bands keep their order
+            item["rows"] = sort_rows(rows, choices["order"], choices["statistic"])
     filters = {key: value for key, value in request.args.items(multi=True)
                if key not in OPTIONS}
     template = "charts/_charts.html" if request.headers.get("HX-Request") else "charts/page.html"
@@ -112,21 +114,32 @@ def chart_csv(modality, chart_key):
     chart = next((c for c in CHARTS[modality] if c.key == chart_key), None) or abort(404)
     _, studies = _studies(config)
     split = request.args.get("split") in ("1", "on")
-    rows = chart_rows(db.session, chart, studies, split=split)
+    rows = charts_data(current_app._get_current_object(), [chart], studies, split=split,
+                       work_mem=current_app.config["CHART_WORK_MEM"])[0]["rows"]
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
+    system = ["System"] if split else []
     if chart.kind == "workload":
         writer.writerow(["Weekday", "Hour", "Studies"])
         for row in rows:
             writer.writerow([row["category"], row["hour"], row["n"]])
-    else:
-        unit = f" ({chart.unit})"
-        writer.writerow(["Category", *(["System"] if split else []), "Count",
-                         *(f"{name.capitalize()}{unit}" for name in STATISTICS[1:])])
+    elif chart.kind == "frequency":
+        writer.writerow(["Category", *system, chart.counted])
         for row in rows:
             writer.writerow([_text(row["category"]), *([_text(row["system"])] if split else []),
-                             row["n"], *(_number(row[name]) for name in STATISTICS[1:])])
+                             row["n"]])
+    else:
+        unit = f" ({chart.unit})"
+        band = ([f"{chart.x_quantity} from ({chart.x_unit})", f"to ({chart.x_unit})"]
+                if chart.kind == "scatter" else [])
+        writer.writerow(["Category", *system, *band, "Count",
+                         *(f"{name.capitalize()}{unit}" for name in STATISTICS[1:])])
+        for row in rows:
+            edges = ([_number(row["band"]), _number(row["band"] + chart.band)]
+                     if chart.kind == "scatter" else [])
+            writer.writerow([_text(row["category"]), *([_text(row["system"])] if split else []),
+                             *edges, row["n"], *(_number(row[name]) for name in STATISTICS[1:])])
     return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="{modality}-{chart.key}.csv"'})

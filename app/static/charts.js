@@ -64,6 +64,67 @@
     };
   }
 
+  function frequencyOption(spec) {
+    var categories = [];
+    var systems = [];
+    spec.rows.forEach(function (row) {
+      if (categories.indexOf(row.category) < 0) categories.push(row.category);
+      var key = seriesKey(row);
+      if (systems.indexOf(key) < 0) systems.push(key);
+    });
+    var series = systems.map(function (system) {
+      var counts = {};
+      spec.rows.forEach(function (row) { if (seriesKey(row) === system) counts[row.category] = row.n; });
+      return {
+        name: system, type: "bar", stack: "count",
+        data: categories.map(function (c) { return c in counts ? counts[c] : null; })
+      };
+    });
+    return {
+      tooltip: { trigger: "axis" },
+      legend: { show: systems.length > 1, type: "scroll" },
+      toolbox: { feature: { saveAsImage: { title: "Save as image", name: spec.title } } },
+      grid: { containLabel: true, left: 10, right: 20, bottom: 10 },
+      xAxis: { type: "category", data: categories, axisLabel: { rotate: categories.length > 8 ? 40 : 0, interval: 0 } },
+      yAxis: { type: "value", name: spec.counted, minInterval: 1 },
+      series: series
+    };
+  }
+
+  // Points (a sample where there are many) per series, and per series a line through the
+  // chosen statistic of each band of x, computed by the server from every value.
+  function scatterOption(spec) {
+    var statistic = spec.statistic === "boxplot" ? "median" : spec.statistic;
+    var names = [];
+    var points = {};
+    spec.points.forEach(function (p) {
+      if (!(p[2] in points)) { points[p[2]] = []; names.push(p[2]); }
+      points[p[2]].push([p[0], p[1]]);
+    });
+    var series = names.map(function (name) {
+      return { name: name, type: "scatter", symbolSize: 5, large: true, data: points[name] };
+    });
+    var trends = {};
+    spec.rows.forEach(function (row) {
+      var name = row.system === null || row.system === undefined ? row.category : row.category + " · " + row.system;
+      (trends[name] = trends[name] || []).push([row.band + spec.band / 2, row[statistic]]);
+    });
+    Object.keys(trends).forEach(function (name) {
+      series.push({ name: name + " (" + statistic + ")", type: "line", symbol: "circle", data: trends[name] });
+    });
+    return {
+      tooltip: { trigger: "item" },
+      legend: { show: true, type: "scroll" },
+      toolbox: { feature: { saveAsImage: { title: "Save as image", name: spec.title } } },
+      grid: { containLabel: true, left: 10, right: 30, bottom: 10 },
+      xAxis: { type: "value", name: spec.x_quantity + " (" + spec.x_unit + ")", nameLocation: "middle", nameGap: 25 },
+      yAxis: { type: "value", name: axisName(spec) },
+      series: series
+    };
+  }
+
+  var OPTIONS = { workload: workloadOption, frequency: frequencyOption, scatter: scatterOption };
+
   function workloadOption(spec) {
     var days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
     var hours = [];
@@ -88,7 +149,7 @@
     root.querySelectorAll(".kerma-chart").forEach(function (element) {
       var spec = JSON.parse(element.getAttribute("data-chart"));
       var chart = echarts.getInstanceByDom(element) || echarts.init(element);
-      chart.setOption(spec.kind === "workload" ? workloadOption(spec) : categoryOption(spec), true);
+      chart.setOption((OPTIONS[spec.kind] || categoryOption)(spec), true);
       element.setAttribute("data-drawn", "true");
     });
   }
