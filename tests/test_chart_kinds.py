@@ -235,3 +235,32 @@ def test_scatter_points_are_a_stable_sample_beyond_the_limit(app, monkeypatch):
         assert {tuple(p) for p in sample} <= {tuple(p) for p in everything}
         bands = data.chart_rows(db.session, chart, studies)
         assert sum(row["n"] for row in bands) == 400  # bands count every value
+
+
+@pytest.mark.parametrize("modality", sorted(CHARTS))
+def test_charts_computed_together_equal_each_chart_alone(app, modality):
+    """A page's charts on one path come from one grouped query on PostgreSQL: its rows are
+    those of each chart's own query (means up to the order of summation)."""
+    from sqlalchemy import true
+
+    from app.charts import data
+    from app.extensions import db
+
+    imported(app, modality)
+    with app.app_context():
+        shared = [family for family in data.families(CHARTS[modality]) if len(family) > 1]
+        assert shared, modality
+        for split in (False, True):
+            for family in shared:
+                together = data.family_rows(db.session, family, true(), split)
+                for chart in family:
+                    alone = data.chart_rows(db.session, chart, true(), split)
+                    assert alone, (chart.key, split)
+                    assert len(together[chart.key]) == len(alone), (chart.key, split)
+                    for got, expected in zip(together[chart.key], alone):
+                        assert got.keys() == expected.keys()
+                        for name, value in expected.items():
+                            if isinstance(value, float):
+                                assert got[name] == pytest.approx(value, rel=1e-9), (chart.key, name)
+                            else:
+                                assert got[name] == value, (chart.key, name)

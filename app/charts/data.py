@@ -2,12 +2,13 @@
 import math
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import BigInteger, Integer, cast, func, literal, select
+from sqlalchemy import BigInteger, Integer, cast, func, literal, null, select, tuple_
 
 from ..database import for_aggregates
 from ..extensions import db
+from ..models.study import GeneralStudyModuleAttr as Study
 from ..models.study import UniqueEquipmentNames
-from .definitions import Chart
+from .definitions import Chart, ChartValues
 from .statistics import summary_columns
 
 UNKNOWN_SYSTEM = "Unknown system"
@@ -45,8 +46,7 @@ def chart_rows(session, chart: Chart, where, split: bool = False) -> list[dict]:
                  .where(values.c.category.is_not(None), values.c.value.is_not(None))
                  .group_by(values.c.category, values.c.value)
                  .order_by(values.c.category, values.c.value))
-        return [{"category": WEEKDAYS[int(weekday)], "weekday": int(weekday), "hour": int(hour),
-                 "n": n} for weekday, hour, n in session.execute(query)]
+        return [_workload_entry(weekday, hour, n) for weekday, hour, n in session.execute(query)]
     query = select(values.c.category).select_from(values).where(values.c.value.is_not(None))
     groups = [values.c.category]
     if split:
@@ -61,21 +61,118 @@ def chart_rows(session, chart: Chart, where, split: bool = False) -> list[dict]:
     else:
         query = query.add_columns(*summary_columns(values.c.value))
     query = query.group_by(*groups).order_by(*groups)
-    rows = []
+    return [_entry(chart, row["category"], row.get("system") if split else None, row,
+                   band=row.get("band")) for row in session.execute(query).mappings()]
+
+
+def _entry(chart: Chart, category, system, statistics, prefix: str = "", band=None) -> dict:
+    """One row of a chart: its category (and system, band) and its statistics, read from
+    ``statistics`` under ``prefix + name``, in the shown unit."""
+    if hasattr(category, "strftime"):  # a month, as PostgreSQL truncates dates
+        category = category.strftime("%Y-%m")
+    entry = {"category": category if category is not None else "(none)", "system": system,
+             "n": statistics[prefix + "n"]}
+    if chart.kind == "scatter":
+        entry["band"] = float(band)
+    if chart.kind != "frequency":
+        for name in STATISTICS[1:]:
+            value = statistics[prefix + name]
+            entry[name] = float(value) * chart.scale if value is not None else None
+    return entry
+
+
+def _workload_entry(weekday, hour, n) -> dict:
+    return {"category": WEEKDAYS[int(weekday)], "weekday": int(weekday), "hour": int(hour), "n": n}
+
+
+def _grouping(chart, keys, split):
+    """The columns a chart's rows are grouped by (workload charts are never split)."""
+    return tuple(keys) + (("system",) if split and chart.kind != "workload" else ())
+
+
+def family_rows(session, charts, where, split: bool = False) -> dict[str, list[dict]]:
+    """The rows of several charts on one path (``ChartValues.path``), by chart key, from one
+    query on PostgreSQL: the path's rows are joined once and grouped by each chart's
+    category with ``GROUPING SETS``; each distinct value gets its statistics once per set.
+    The rows are those ``chart_rows`` gives for each chart alone. Scatter charts, and every
+    chart on SQLite (which has no grouping sets), are computed one by one."""
+    together = [c for c in charts if c.kind != "scatter" and isinstance(c.values, ChartValues)]
+    if session.get_bind().dialect.name != "postgresql" or len(together) < 2:
+        return {chart.key: chart_rows(session, chart, where, split) for chart in charts}
+    result = {chart.key: chart_rows(session, chart, where, split)
+              for chart in charts if chart not in together}
+
+    expressions = []  # distinct SQL expressions of the charts' values and categories
+
+    def name_of(expression):
+        if hasattr(expression, "__clause_element__"):  # a mapped attribute
+            expression = expression.__clause_element__()
+        for number, known in enumerate(expressions):
+            if known.compare(expression):
+                return f"c{number}"
+        expressions.append(expression)
+        return f"c{len(expressions) - 1}"
+
+    plans = []  # (chart, grouping columns, value column)
+    for chart in together:
+        value, category, _ = chart.values.columns()
+        value_name = name_of(value)
+        category_name = name_of(category if category is not None else null())
+        keys = (category_name, value_name) if chart.kind == "workload" else (category_name,)
+        plans.append((chart, keys, value_name))
+    base = together[0].values.rows(where).add_columns(
+        *(expression.label(f"c{n}") for n, expression in enumerate(expressions)),
+        Study.unique_equipment_name_id.label("identity")).subquery("family_values")
+
+    query = select().select_from(base)
+    system = None
+    if split:
+        query, system = _with_system(query, base)
+    grouped = []  # every column some set groups by, in the order rows are sorted by
+    for _, keys, _ in plans:
+        grouped.extend(key for key in keys if key not in grouped)
+    columns = [base.c[key] for key in grouped] + ([system] if split else [])
+    sets, aggregates = [], {}
+    for chart, keys, value_name in plans:
+        group = _grouping(chart, keys, split)
+        if group not in sets:
+            sets.append(group)
+        value = base.c[value_name]
+        if chart.kind in ("frequency", "workload"):
+            count = func.count(value) if chart.kind == "frequency" else func.count()
+            aggregates.setdefault(f"{chart.kind}_{value_name}_n", count)
+        else:
+            for column in summary_columns(value):
+                aggregates.setdefault(f"{value_name}_{column.name}", column.element)
+    names = grouped + (["system"] if split else [])
+    column_of = dict(zip(names, columns))
+    mask = func.grouping(*columns).label("grouping_mask")
+    query = (query.add_columns(mask, *(c.label(n) for n, c in column_of.items()),
+                               *(a.label(n) for n, a in aggregates.items()))
+             .group_by(func.grouping_sets(*(tuple_(*(column_of[n] for n in group)) for group in sets)))
+             .order_by(mask, *columns))
+    by_set = {}
     for row in session.execute(query).mappings():
-        category = row["category"]
-        if hasattr(category, "strftime"):  # a month, as PostgreSQL truncates dates
-            category = category.strftime("%Y-%m")
-        entry = {"category": category if category is not None else "(none)",
-                 "system": row.get("system") if split else None, "n": row["n"]}
-        if chart.kind == "scatter":
-            entry["band"] = float(row["band"])
-        if chart.kind != "frequency":
-            for name in STATISTICS[1:]:
-                value = row[name]
-                entry[name] = float(value) * chart.scale if value is not None else None
-        rows.append(entry)
-    return rows
+        by_set.setdefault(row["grouping_mask"], []).append(row)
+
+    def mask_of(group):  # GROUPING(): a bit set for each column the set does not group by
+        return sum(1 << (len(names) - 1 - i) for i, n in enumerate(names) if n not in group)
+
+    for chart, keys, value_name in plans:
+        group = _grouping(chart, keys, split)
+        rows = []
+        for row in by_set.get(mask_of(group), []):
+            system_name = row["system"] if "system" in group else None
+            if chart.kind == "workload":
+                weekday, hour = row[keys[0]], row[keys[1]]
+                if weekday is not None and hour is not None:
+                    rows.append(_workload_entry(weekday, hour, row[f"workload_{value_name}_n"]))
+                continue
+            prefix = f"frequency_{value_name}_" if chart.kind == "frequency" else f"{value_name}_"
+            if row[prefix + "n"]:  # a category whose values are all missing has no row
+                rows.append(_entry(chart, row[keys[0]], system_name, row, prefix))
+        result[chart.key] = rows
+    return result
 
 
 def scatter_points(session, chart: Chart, where, split: bool = False,
@@ -105,35 +202,54 @@ def scatter_points(session, chart: Chart, where, split: bool = False,
     return points, total
 
 
+def families(charts) -> list[list[Chart]]:
+    """``charts`` in groups that ``family_rows`` computes together: those declared on the
+    same path, in the order of their first chart."""
+    groups = {}
+    for chart in charts:
+        path = getattr(chart.values, "path", None)
+        key = ("path", id(path)) if path is not None and chart.kind != "scatter" else ("chart", chart.key)
+        groups.setdefault(key, []).append(chart)
+    return list(groups.values())
+
+
 def charts_data(app, charts, where, split: bool = False, workers: int = 1,
                 work_mem: str | None = None) -> list[dict]:
     """Each chart's rows (and a scatter chart's points), in the order of ``charts``.
 
     On PostgreSQL, ``work_mem`` (``"64MB"``) is the memory each sort may take for the rest of
-    the transaction (``app.database.for_aggregates``).
-
-    On PostgreSQL up to ``workers`` charts are computed at once, each in its own session
-    (and so on its own connection), so that a page of several charts uses the server's
-    cores; elsewhere one after another in the caller's session.
+    the transaction (``app.database.for_aggregates``); charts on one path share one query
+    (``family_rows``), and up to ``workers`` of those queries run at once, each in its own
+    session (and so on its own connection), so that a page of several charts uses the
+    server's cores. Elsewhere the charts are computed one after another in the caller's
+    session.
     """
-    def compute(session, chart):
+    def compute(session, family):
         for_aggregates(session, work_mem)
-        rows = chart_rows(session, chart, where, split=split)
-        item = {"chart": chart, "rows": rows}
-        if chart.kind == "scatter":
-            item["points"], item["total"] = scatter_points(
-                session, chart, where, split=split, total=sum(row["n"] for row in rows))
-        return item
+        rows = family_rows(session, family, where, split=split)
+        items = []
+        for chart in family:
+            item = {"chart": chart, "rows": rows[chart.key]}
+            if chart.kind == "scatter":
+                item["points"], item["total"] = scatter_points(
+                    session, chart, where, split=split,
+                    total=sum(row["n"] for row in item["rows"]))
+            items.append(item)
+        return items
 
-    def in_own_session(chart):
+    def in_own_session(family):
         with app.app_context():
-            return compute(db.session, chart)
+            return compute(db.session, family)
 
     charts = list(charts)
-    if workers <= 1 or len(charts) <= 1 or db.engine.dialect.name != "postgresql":
-        return [compute(db.session, chart) for chart in charts]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="charts") as pool:
-        return list(pool.map(in_own_session, charts))
+    groups = families(charts)
+    if workers <= 1 or len(groups) <= 1 or db.engine.dialect.name != "postgresql":
+        computed = [compute(db.session, family) for family in groups]
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="charts") as pool:
+            computed = list(pool.map(in_own_session, groups))
+    by_key = {item["chart"].key: item for items in computed for item in items}
+    return [by_key[chart.key] for chart in charts]
 
 
 def sort_rows(rows: list[dict], order: str, statistic: str) -> list[dict]:

@@ -106,22 +106,47 @@ ADMINISTRATION = Path((
      == RadiopharmaceuticalRadiationDose.id)))
 
 
-def chart_values(path: Path, value, category, x=None):
+@dataclass(frozen=True, eq=False)
+class ChartValues:
     """``values(where)`` for a chart: its value, category and x along ``path`` for the
     studies that ``where`` (the list's filters, a condition on ``Study``) selects. The filters
-    apply to the study rows the joins start from, so the study table is read once."""
-    def values(where):
-        query = select(value.label("value"),
-                       (category if category is not None else null()).label("category"),
-                       (x if x is not None else null()).label("x"),
-                       Study.id.label("study_id"),
-                       Study.unique_equipment_name_id.label("identity")).select_from(Study)
-        for target, onclause in path.joins:
+    apply to the study rows the joins start from, so the study table is read once.
+
+    A column may be given as a function of no arguments, for SQL that depends on the
+    database (``_month``): it is built when a query is. Charts on the same ``path`` object
+    can be computed in one pass over its rows (``app.charts.data.family_rows``).
+    """
+
+    path: Path
+    value: object
+    category: object = None
+    x: object = None
+
+    def columns(self):
+        """(value, category, x) as SQL expressions (None where the chart has none)."""
+        return tuple(column() if callable(column) else column
+                     for column in (self.value, self.category, self.x))
+
+    def rows(self, where):
+        """The select of the path's rows for ``where``, without columns yet."""
+        query = select().select_from(Study)
+        for target, onclause in self.path.joins:
             query = query.join(target, onclause)
-        for target, onclause in path.extra:
+        for target, onclause in self.path.extra:
             query = query.outerjoin(target, onclause)
         return query.where(where)
-    return values
+
+    def __call__(self, where):
+        value, category, x = self.columns()
+        return self.rows(where).add_columns(
+            value.label("value"),
+            (category if category is not None else null()).label("category"),
+            (x if x is not None else null()).label("x"),
+            Study.id.label("study_id"),
+            Study.unique_equipment_name_id.label("identity"))
+
+
+chart_values = ChartValues
 
 
 def coded(column):
@@ -162,14 +187,12 @@ def _dx_mas(where):
         exposure.c.exposure, _EVENT.acquisition_protocol)(where)
 
 
-def workload(where):
-    weekday, hour = _weekday_hour()
-    return chart_values(STUDY, hour, weekday)(where)
+workload = chart_values(STUDY, lambda: _weekday_hour()[1], lambda: _weekday_hour()[0])
 
 
 def _month_values(path, value):
-    """Per-month values: the month is only known once a query is built (it is dialect SQL)."""
-    return lambda where: chart_values(path, value, _month())(where)
+    """Per-month values (the month is dialect SQL, built with the query)."""
+    return chart_values(path, value, _month)
 
 
 WORKLOAD = Chart("workload", "Studies per weekday and hour", "workload", "", "", workload)

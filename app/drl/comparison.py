@@ -11,7 +11,8 @@ import datetime
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import and_, func, literal, or_, select, union
+from sqlalchemy import and_, case, func, literal, or_, select, true, union_all
+from sqlalchemy.orm import aliased
 
 from ..database import for_aggregates
 from ..extensions import db
@@ -95,38 +96,42 @@ def _in_unit(median, stored_unit, unit):
 def matched_values(quantity, modality: str, examinations, date_from=None, date_to=None):
     """(system, examination, value, row_id) of every value matched to one of ``examinations``.
 
-    One equality join per name field, united: an OR of the three comparisons in one join
-    would make the database compare every value with every mapped name.
+    Each name field is looked up in the mapping by its own equality join (a name maps to at
+    most one standard name per field), and each row is then repeated once per field with
+    that field's examination, left empty where an earlier field gave the same one: so a
+    value mapped twice to one examination counts once, without de-duplicating every row.
     """
-    values = quantity.values().subquery("drl_values")
+    base = quantity.values()
     fields = [(STUDY_DESCRIPTION, Study.study_description),
               (REQUESTED_PROCEDURE, Study.requested_procedure_code_meaning)]
     if quantity.per != "study":
-        fields.append((ACQUISITION_PROTOCOL, values.c.protocol))
-    branches = []
+        fields.append((ACQUISITION_PROTOCOL, base.selected_columns.protocol.element))
+    found = []
     for field, column in fields:
-        branch = (
-            select(StandardName.standard_name.label("examination"), values.c.row_id,
-                   values.c.value, Study.unique_equipment_name_id.label("identity"))
-            .select_from(values)
-            .join(Study, Study.id == values.c.study_id)
-            .join(StandardName, and_(StandardName.modality == modality,
-                                     StandardName.field == field, StandardName.name == column,
-                                     StandardName.standard_name.in_(examinations)))
-            .where(values.c.value.is_not(None), Study.modality_type.in_(modality_types(modality)))
-        )
-        if date_from:
-            branch = branch.where(Study.study_date >= date_from)
-        if date_to:
-            branch = branch.where(Study.study_date <= date_to)
-        branches.append(branch)
-    matched = union(*branches).subquery("matched")  # a value mapped twice counts once
+        mapping = aliased(StandardName)
+        base = base.outerjoin(mapping, and_(mapping.modality == modality, mapping.field == field,
+                                            mapping.name == column))
+        found.append(mapping.standard_name)
+    copies = union_all(*(select(literal(k).label("k")) for k in range(len(found)))).subquery("copies")
+    examination = case(*(
+        (copies.c.k == k, case((and_(*(name.is_distinct_from(earlier) for earlier in found[:k])),
+                                name)) if k else name)
+        for k, name in enumerate(found)))
     system = func.coalesce(UniqueEquipmentNames.display_name, literal(UNKNOWN_SYSTEM))
-    return (
-        select(system.label("system"), matched.c.examination, matched.c.value, matched.c.row_id)
-        .select_from(matched)
-        .outerjoin(UniqueEquipmentNames, UniqueEquipmentNames.id == matched.c.identity)
-    )
+    rows = (base.join(copies, true())
+            .outerjoin(UniqueEquipmentNames, UniqueEquipmentNames.id == Study.unique_equipment_name_id)
+            .with_only_columns(system.label("system"), examination.label("examination"),
+                               base.selected_columns.value, base.selected_columns.row_id,
+                               maintain_column_froms=True)
+            .where(base.selected_columns.value.is_not(None),
+                   Study.modality_type.in_(modality_types(modality))))
+    if date_from:
+        rows = rows.where(Study.study_date >= date_from)
+    if date_to:
+        rows = rows.where(Study.study_date <= date_to)
+    rows = rows.subquery("matched")
+    return (select(rows.c.system, rows.c.examination, rows.c.value, rows.c.row_id)
+            .where(rows.c.examination.in_(examinations)))
 
 
 def _medians(quantity, modality, examinations, date_from, date_to):

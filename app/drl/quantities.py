@@ -27,8 +27,10 @@ class Quantity:
     modalities: tuple[str, ...]
     unit: str  # the stored unit (UCUM)
     per: str  # "study", "event" or "administration": what one value describes
-    #: (value, study_id, row_id, protocol) for every row carrying the quantity; ``protocol``
-    #: is the event's acquisition protocol, or None where the value describes the study.
+    #: (value, study_id, row_id, protocol) for every row carrying the quantity, with the
+    #: study table in its FROM (so that conditions on ``Study`` apply without a join);
+    #: ``protocol`` is the event's acquisition protocol, or None where the value describes
+    #: the study.
     values: Callable[[], Select]
 
 
@@ -51,6 +53,7 @@ def _ct_events():
                    CtRadiationDose.general_study_module_attr_id.label("study_id"),
                    event.id.label("row_id"), event.acquisition_protocol.label("protocol"))
             .join(CtRadiationDose, CtRadiationDose.id == event.ct_radiation_dose_id)
+            .join(Study, Study.id == CtRadiationDose.general_study_module_attr_id)
             .outerjoin(ContextID, ContextID.id == event.ct_acquisition_type_id)
             .where(or_(ContextID.code_value.is_(None), ContextID.code_value != CONSTANT_ANGLE)))
 
@@ -63,7 +66,8 @@ def _mg_views():
             .join(IrradEventXRayData,
                   IrradEventXRayData.id == IrradEventXRaySourceData.irrad_event_xray_data_id)
             .join(ProjectionXRayRadiationDose, ProjectionXRayRadiationDose.id
-                  == IrradEventXRayData.projection_xray_radiation_dose_id))
+                  == IrradEventXRayData.projection_xray_radiation_dose_id)
+            .join(Study, Study.id == ProjectionXRayRadiationDose.general_study_module_attr_id))
 
 
 def _administrations():
@@ -72,7 +76,8 @@ def _administrations():
                    RadiopharmaceuticalRadiationDose.general_study_module_attr_id.label("study_id"),
                    event.id.label("row_id"), _no_protocol())
             .join(RadiopharmaceuticalRadiationDose, RadiopharmaceuticalRadiationDose.id
-                  == event.radiopharmaceutical_radiation_dose_id))
+                  == event.radiopharmaceutical_radiation_dose_id)
+            .join(Study, Study.id == RadiopharmaceuticalRadiationDose.general_study_module_attr_id))
 
 
 QUANTITIES = {q.key: q for q in (
