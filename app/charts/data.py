@@ -204,11 +204,14 @@ def scatter_points(session, chart: Chart, where, split: bool = False,
 
 def families(charts) -> list[list[Chart]]:
     """``charts`` in groups that ``family_rows`` computes together: those declared on the
-    same path, in the order of their first chart."""
+    same path, in the order of their first chart. Charts that only count are a group of
+    their own: without percentiles the database can group them by hashing, not sorting."""
     groups = {}
     for chart in charts:
         path = getattr(chart.values, "path", None)
-        key = ("path", id(path)) if path is not None and chart.kind != "scatter" else ("chart", chart.key)
+        counts = chart.kind in ("frequency", "workload")
+        key = (("path", id(path), counts) if path is not None and chart.kind != "scatter"
+               else ("chart", chart.key))
         groups.setdefault(key, []).append(chart)
     return list(groups.values())
 

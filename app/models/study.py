@@ -30,10 +30,12 @@ class GeneralStudyModuleAttr(db.Model):
 
     __tablename__ = "general_study_module_attr"
     __table_args__ = (
-        # Modality lists filter on modality and sort newest first.
+        # Modality lists filter on modality and sort newest first; with the id and the
+        # system in the index too, charts and DRL medians of a modality's studies read the
+        # index alone, not the wide study rows.
         Index(
             "ix_general_study_module_attr_modality_date_time",
-            "modality_type", "study_date", "study_time",
+            "modality_type", "study_date", "study_time", "id", "unique_equipment_name_id",
         ),
     )
 

@@ -26,7 +26,8 @@ def test_upgrade_of_an_empty_database_matches_the_models(schema_app):
     study_indexes = {
         tuple(index["column_names"]) for index in inspector.get_indexes("general_study_module_attr")
     }
-    assert ("modality_type", "study_date", "study_time") in study_indexes
+    assert ("modality_type", "study_date", "study_time", "id",
+            "unique_equipment_name_id") in study_indexes
     assert ("study_instance_uid",) in study_indexes
     assert ("accession_number",) in study_indexes
     uniques = {
