@@ -150,6 +150,7 @@ def test_the_list_takes_the_list_pages_filters(call, ct_studies):
     assert first["modality_type"] == "CT" and first["study_date"] == "2024-03-03"
     assert first["equipment"]["station_name"] == "ROOM2"
     assert first["links"] == {"self": f"/api/v1/studies/{ct_studies[2]}",
+                              "fhir": f"/api/v1/studies/{ct_studies[2]}/fhir",
                               "page": f"/ct/{ct_studies[2]}"}
     assert "patient_name" not in first["patient"]
     assert first["patient"]["patient_age_decimal"] == 50.0

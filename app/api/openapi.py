@@ -126,6 +126,15 @@ def openapi_document() -> dict:
                 "parameters": [_study_id()],
                 "responses": {"200": _json("StudyTree", "The study"), "404": _ERROR,
                               **_COMMON_ERRORS}}},
+            "/studies/{study_id}/fhir": {"get": {
+                "operationId": "getStudyFhir",
+                "summary": "The study's dose summary as FHIR R4 resources "
+                           "(Radiation Dose Summary IG)",
+                "parameters": [_study_id()],
+                "responses": {"200": {"description": "A FHIR collection Bundle", "content": {
+                    "application/fhir+json": {"schema": {
+                        "$ref": "#/components/schemas/FhirBundle"}}}},
+                    "404": _ERROR, **_COMMON_ERRORS}}},
             "/drl/sets": {"get": {
                 "operationId": "listDrlSets", "summary": "The DRL sets and their values",
                 "responses": {"200": _json("DrlSets", "The DRL sets"), **_COMMON_ERRORS}}},
@@ -180,7 +189,7 @@ def openapi_document() -> dict:
                                 "additionalProperties": {"type": "number", "nullable": True}},
                     "links": {"$ref": "#/components/schemas/StudyLinks"}}},
                 "StudyLinks": {"type": "object", "properties": {
-                    "self": {"type": "string"},
+                    "self": {"type": "string"}, "fhir": {"type": "string"},
                     "page": nullable_string}},
                 "StudyPage": {"type": "object",
                               "required": ["page", "per_page", "total", "items"],
@@ -208,6 +217,13 @@ def openapi_document() -> dict:
                                              "links": {"$ref":
                                                        "#/components/schemas/StudyLinks"}},
                               "additionalProperties": True},
+                "FhirBundle": {"type": "object", "required": ["resourceType", "type", "entry"],
+                               "properties": {
+                    "resourceType": {"type": "string", "enum": ["Bundle"]},
+                    "type": {"type": "string", "enum": ["collection"]},
+                    "entry": {"type": "array", "items": {"type": "object", "properties": {
+                        "fullUrl": {"type": "string"},
+                        "resource": {"type": "object"}}}}}},
                 "DrlSets": {"type": "object", "properties": {"items": {
                     "type": "array", "items": {"type": "object", "properties": {
                         "id": {"type": "integer"}, "name": {"type": "string"},

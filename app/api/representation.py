@@ -53,6 +53,7 @@ def study_entry(study, modality_key: str, pid: bool) -> dict:
         "summary": {name: getattr(study, name) for name in SUMMARY_FIELDS},
         "links": {
             "self": url_for("api.study", study_id=study.id),
+            "fhir": url_for("api.study_fhir", study_id=study.id),
             "page": url_for(f"{modality_key}.study", study_id=study.id),
         },
     }

@@ -1,4 +1,5 @@
-"""The JSON API, version 1: studies with the list pages' filters, one study's dose tree, and the DRL comparison. Every view is ``@token_required``."""
+"""The JSON API, version 1: studies with the list pages' filters, one study's dose tree and
+its FHIR dose summary, and the DRL comparison. Every view is ``@token_required``."""
 import datetime
 
 from flask import abort, current_app, jsonify, request, url_for
@@ -17,6 +18,7 @@ from ..models.drl import DrlSet
 from ..models.study import GeneralStudyModuleAttr as Study
 from . import bp
 from .auth import token_required
+from .fhir import dose_summary_bundle
 from .openapi import openapi_document
 from .representation import comparison_entry, study_entry, study_tree
 
@@ -112,9 +114,21 @@ def study(study_id):
     tree = study_tree(found, _pid())
     tree["links"] = {
         "self": url_for("api.study", study_id=study_id),
+        "fhir": url_for("api.study_fhir", study_id=study_id),
         "page": url_for(f"{config.key}.study", study_id=study_id) if config else None,
     }
     return jsonify(tree)
+
+
+@bp.get("/studies/<int:study_id>/fhir")
+@token_required()
+def study_fhir(study_id):
+    """The study's dose summary as a FHIR R4 Bundle (Radiation Dose Summary IG)."""
+    found, _ = _load_study(study_id)
+    bundle = dose_summary_bundle(found, pid=_pid(), base_url=request.url_root.rstrip("/"))
+    response = jsonify(bundle)
+    response.mimetype = "application/fhir+json"
+    return response
 
 
 @bp.get(f"/modalities/<any({MODALITY_KEYS}):modality>/export.<any(csv,xlsx):fmt>")
