@@ -1,4 +1,7 @@
-"""API tokens, kept as digests, for programs calling the JSON API
+"""API tokens, kept as digests, for programs calling the JSON API; SSDE of CT events
+
+The SSDE columns start empty: `flask ssde recompute` fills them for the events already
+stored (docs/ssde.md).
 
 Revision ID: b7d41e2a9c55
 Revises: ce9e224b6f2f
@@ -32,8 +35,18 @@ def upgrade():
         sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash')),
     )
     op.create_index(op.f('ix_api_token_user_id'), 'api_token', ['user_id'], unique=False)
+    # Plain nullable columns: SQLite adds them in place, without copying the table.
+    op.add_column('ct_irradiation_event_data', sa.Column('ssde', sa.Double(), nullable=True))
+    op.add_column('ct_irradiation_event_data',
+                  sa.Column('ssde_method', sa.String(length=32), nullable=True))
+    op.add_column('ct_irradiation_event_data',
+                  sa.Column('ssde_diameter', sa.Double(), nullable=True))
 
 
 def downgrade():
+    # Not in batch mode: on SQLite that copies the table, and dropping the old copy would
+    # delete every event's child rows with it.
+    for column in ('ssde_diameter', 'ssde_method', 'ssde'):
+        op.drop_column('ct_irradiation_event_data', column)
     op.drop_index(op.f('ix_api_token_user_id'), table_name='api_token')
     op.drop_table('api_token')
