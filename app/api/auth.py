@@ -6,7 +6,7 @@ so a page open in a browser cannot be made to call the API, and the API needs no
 """
 from functools import wraps
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 
 from ..auth.roles import ROLES, VIEW_ROLE
 from .tokens import bearer_token, user_for_token
@@ -32,8 +32,6 @@ def token_required(*roles: str):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from flask import request
-
             token = bearer_token(request.headers.get("Authorization"))
             if token is None:
                 return api_error(401, "Send an API token: Authorization: Bearer <token>.",

@@ -4,6 +4,7 @@ A token is 32 random bytes (``secrets.token_urlsafe``) behind the ``kerma_`` pre
 much randomness a plain SHA-256 digest cannot be searched back to the token, so the digest is
 stored unsalted and a token is found by its digest in one indexed look-up.
 """
+import datetime
 import hashlib
 import secrets
 
@@ -16,6 +17,8 @@ TOKEN_PREFIX = "kerma_"
 #: Characters of the token shown on the user's page to tell tokens apart.
 SHOWN_CHARACTERS = 12
 MAX_NAME_LENGTH = 100
+#: How stale "last used" may be: a program calling many times a minute writes once a minute.
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 
 
 def digest(token: str) -> str:
@@ -55,8 +58,10 @@ def user_for_token(token: str) -> User | None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
     if row is None or not row.user.active:
         return None
-    row.last_used = utcnow()
-    db.session.commit()
+    now = utcnow()
+    if row.last_used is None or now - row.last_used >= LAST_USED_RESOLUTION:
+        row.last_used = now
+        db.session.commit()
     return row.user
 
 
