@@ -179,6 +179,13 @@ def test_the_checks_catch_views_that_forget_their_guard(app, client, make_user, 
 
     claims_a_role.required_roles = ("view", "export")  # marked, but nothing enforces it
 
+    @app.get("/api/v1/claims-a-token")
+    def claims_a_token():
+        return {"data": 1}
+
+    claims_a_token.required_roles = ("view",)  # marked as an API view, but nothing checks
+    claims_a_token.token_auth = True
+
     @app.get("/guarded-export")
     @role_required("export")
     def guarded_export():
@@ -188,9 +195,11 @@ def test_the_checks_catch_views_that_forget_their_guard(app, client, make_user, 
     assert "claims_a_role" in _not_sent_to_login(client, app)
     assert "claims_a_role" in _not_sent_to_login(client, app, htmx=True)
     assert "guarded_export" not in _not_sent_to_login(client, app)
+    assert "claims_a_token" in _not_sent_to_login(client, app)
     wrong, _ = _not_forbidden(client, app, _users_lacking_one_role(make_user), log_in)
     assert "claims_a_role without export" in wrong
     assert "claims_a_role without view" in wrong
+    assert "claims_a_token without view" in wrong
     assert not [entry for entry in wrong if entry.startswith("guarded_export")]
 
 
