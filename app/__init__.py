@@ -95,6 +95,7 @@ def _register_blueprints(app):
     from .drl import bp as drl_bp
     from .charts import bp as charts_bp
     from .modalities import register as register_modalities
+    from .api import bp as api_bp, tokens_bp as api_tokens_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -106,6 +107,8 @@ def _register_blueprints(app):
     app.register_blueprint(exports_bp)
     app.register_blueprint(drl_bp)
     app.register_blueprint(charts_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_tokens_bp)
 
 
 def _register_web(app):

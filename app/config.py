@@ -35,6 +35,9 @@ class Defaults:
     # percentile may take before it spills to disk ("" leaves the server's setting).
     CHART_WORK_MEM = "64MB"
     DEFAULT_PAGE_SIZE = 25
+    # Studies per page of the JSON API's lists: the default and the most a client may ask for.
+    API_PAGE_SIZE = 100
+    API_MAX_PAGE_SIZE = 1000
     # Fluoroscopy alert levels: a study whose DAP or dose at the reference point reaches
     # these in either plane is highlighted in the list and on its page.
     RF_ALERT_DAP_CGYCM2 = 20000

@@ -1,5 +1,5 @@
 """Error pages in the site layout, or a small fragment when htmx made the request."""
-from flask import render_template
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -51,6 +51,9 @@ def render_server_error(error: InternalServerError):
 
 
 def _render(code, message):
+    if request.path.startswith("/api/"):
+        # Programs reading the JSON API get their errors as JSON too.
+        return {"status": code, "error": message}, code, {}
     title = TITLES.get(code, "Error")
     template = "_partials/error.html" if is_htmx_request() else "errors/error.html"
     body = render_template(template, code=code, title=title, message=message)

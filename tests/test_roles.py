@@ -1,7 +1,9 @@
 """Every endpoint says who may call it, and the check holds for anonymous and role-less users.
 
 The walk over ``app.url_map`` covers blueprints added later without changes here: a new view
-without ``@public``, ``@login_only`` or ``@role_required`` fails ``test_every_endpoint_is_marked``.
+without ``@public``, ``@login_only``, ``@role_required`` or (the JSON API) ``@token_required``
+fails ``test_every_endpoint_is_marked``. API endpoints answer a caller without a valid token
+with 401 and are called with a token of the user lacking a role.
 """
 import uuid
 from urllib.parse import parse_qs, urlsplit
@@ -9,7 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from werkzeug.routing import AnyConverter, FloatConverter, IntegerConverter, UUIDConverter
 
+from app.api.tokens import create_token
 from app.auth.roles import ROLES, role_required
+from app.extensions import db
+from app.models.auth import User
 
 
 def _protected_endpoints(app):
@@ -25,6 +30,17 @@ def _protected_endpoints(app):
         found.append((rule.endpoint, _dummy_path(rule), method,
                       getattr(view, "required_roles", None)))
     return found
+
+
+def _is_api(app, endpoint):
+    return getattr(app.view_functions[endpoint], "token_auth", False)
+
+
+def _token_for(app, user):
+    with app.app_context():
+        _, token = create_token(db.session.get(User, user.id), "roles test")
+        db.session.commit()
+    return token
 
 
 def _dummy_path(rule):
@@ -73,6 +89,14 @@ def _not_sent_to_login(client, app, htmx=False):
     headers = {"HX-Request": "true", "HX-Current-URL": "http://localhost/somewhere?page=2"}
     for endpoint, path, method, _ in _protected_endpoints(app):
         response = client.open(path, method=method, headers=headers if htmx else {})
+        if _is_api(app, endpoint):
+            # A program gets 401 and a Bearer challenge, never a login page.
+            if (response.status_code != 401 or "Location" in response.headers
+                    or "HX-Redirect" in response.headers
+                    or not response.headers.get("WWW-Authenticate", "").startswith("Bearer")
+                    or response.get_json()["status"] != 401):
+                wrong.append(endpoint)
+            continue
         if htmx:
             target = response.headers.get("HX-Redirect", "")
             if (response.status_code != 401 or "Location" in response.headers
@@ -91,11 +115,19 @@ def _not_forbidden(client, app, lacking, log_in):
     """Endpoints that let in a user lacking one of their roles, and how many checks ran."""
     wrong = []
     checked = 0
+    tokens = {}
     for endpoint, path, method, required in _protected_endpoints(app):
         for role in required or ():
-            log_in(lacking[role])
             checked += 1
-            if client.open(path, method=method).status_code != 403:
+            if _is_api(app, endpoint):
+                if role not in tokens:
+                    tokens[role] = _token_for(app, lacking[role])
+                response = client.open(path, method=method,
+                                       headers={"Authorization": f"Bearer {tokens[role]}"})
+            else:
+                log_in(lacking[role])
+                response = client.open(path, method=method)
+            if response.status_code != 403:
                 wrong.append(f"{endpoint} without {role}")
     return wrong, checked
 
@@ -147,6 +179,13 @@ def test_the_checks_catch_views_that_forget_their_guard(app, client, make_user, 
 
     claims_a_role.required_roles = ("view", "export")  # marked, but nothing enforces it
 
+    @app.get("/api/v1/claims-a-token")
+    def claims_a_token():
+        return {"data": 1}
+
+    claims_a_token.required_roles = ("view",)  # marked as an API view, but nothing checks
+    claims_a_token.token_auth = True
+
     @app.get("/guarded-export")
     @role_required("export")
     def guarded_export():
@@ -156,10 +195,30 @@ def test_the_checks_catch_views_that_forget_their_guard(app, client, make_user, 
     assert "claims_a_role" in _not_sent_to_login(client, app)
     assert "claims_a_role" in _not_sent_to_login(client, app, htmx=True)
     assert "guarded_export" not in _not_sent_to_login(client, app)
+    assert "claims_a_token" in _not_sent_to_login(client, app)
     wrong, _ = _not_forbidden(client, app, _users_lacking_one_role(make_user), log_in)
     assert "claims_a_role without export" in wrong
     assert "claims_a_role without view" in wrong
+    assert "claims_a_token without view" in wrong
     assert not [entry for entry in wrong if entry.startswith("guarded_export")]
+
+
+def test_api_endpoints_are_marked_and_need_a_token(app):
+    walked = {endpoint: roles for endpoint, _, _, roles in _protected_endpoints(app)}
+    api = {endpoint for endpoint in walked if endpoint.startswith("api.")}
+    assert api and all(_is_api(app, endpoint) for endpoint in api)
+    assert walked["api.studies"] == ("view",)
+    assert walked["api.export"] == ("view", "export")
+    assert walked["api_tokens.tokens"] == ()
+
+
+def test_a_logged_in_session_does_not_open_the_api(client, app, make_user, log_in):
+    """The API reads tokens only: a browser session of a user holding every role gets 401."""
+    log_in(make_user(roles=set(ROLES)))
+    refused = [endpoint for endpoint, path, method, _ in _protected_endpoints(app)
+               if _is_api(app, endpoint)
+               and client.open(path, method=method).status_code != 401]
+    assert refused == []
 
 
 def test_user_without_view_role_is_told_they_have_no_access(client, login_as):

@@ -12,7 +12,7 @@ EVENT_QUERY = BatchQuery(select_fields(
     ("id", "acquisition_protocol", "ct_acquisition_type", "exposure_time",
      "nominal_single_collimation_width", "nominal_total_collimation_width", "pitch_factor",
      "number_of_xray_sources", "mean_ctdivol", "ctdiw_phantom_type", "dlp",
-     "xray_modulation_type", "comment"),
+     "xray_modulation_type", "comment", "ssde", "ssde_method", "ssde_diameter"),
     path=EVENTS, keys=(CtRadiationDose.general_study_module_attr_id.label("study_id"),),
 ).order_by(CtIrradiationEventData.id), CtRadiationDose.general_study_module_attr_id)
 EVENT_FIELDS = EVENT_QUERY.fields[1:]
@@ -125,6 +125,9 @@ EVENT_COLUMNS = (
     c.number("CTDIvol (mGy)", "row.mean_ctdivol"),
     c.text("Phantom", "derived.phantom"),
     c.number("DLP (mGy·cm)", "row.dlp"),
+    c.number("SSDE (mGy)", "row.ssde"),
+    c.text("SSDE size from", "row.ssde_method"),
+    c.number("SSDE diameter (mm)", "row.ssde_diameter"),
     *_source_columns(1),
     *_source_columns(2),
     c.text("Tube current modulation", "row.xray_modulation_type"),

@@ -28,6 +28,7 @@ from .outcome import DUPLICATE, IMPORTED, Outcome
 from .rows import CodeCache, RecordRow, check_uid, insert, parent_counts
 from .merging import merge_image_events, merge_nm
 from .summary import fill_summary
+from ..ssde.events import apply_to_study as apply_ssde
 from .transaction import open_study
 
 REPORT_IMPORTERS = {"rdsr"}
@@ -95,6 +96,7 @@ def store(session, record: dict, source: str) -> Outcome:
                 merge_image_events(study, record, codes)
             _record_sop(study, sop_uid)
             fill_summary(study)
+            apply_ssde(study)
             if tally.key_of_study(study) != counted_as:  # e.g. a CT study that became NM
                 tally.count(session, [counted_as], -1)
                 tally.count(session, [tally.key_of_study(study)])
@@ -123,6 +125,7 @@ def _insert_study(session, record, sop_uids, reserved) -> int:
     record["objectuidsprocessed_set"] = [
         {"sop_instance_uid": uid} for uid in dict.fromkeys([*given, *sop_uids]) if uid]
     fill_summary(study)
+    apply_ssde(study)
     # The study's system, as the tally counts it: its lowest identity.
     record["unique_equipment_name_id"] = min(identities, default=None)
     counted_as = tally.key(record.get("modality_type"), record["unique_equipment_name_id"],

@@ -40,6 +40,13 @@ def cgycm2(gym2):
     return None if gym2 is None else gym2 * CGYCM2_PER_GYM2
 
 
+def highest_ssde(study):
+    """The highest SSDE (mGy) Kerma computed for the study's CT events, or None."""
+    values = [event.ssde for dose in study.ctradiationdose_set
+              for event in dose.ctirradiationeventdata_set if event.ssde is not None]
+    return max(values, default=None)
+
+
 def parts(study, fields, scale=1.0):
     """Labelled values of several fields, e.g. per plane ``[("A", x), ("B", y)]``.
 

@@ -4,7 +4,7 @@ from ..models.study import GeneralStudyModuleAttr as Study
 from . import columns as col
 from . import filtering as f
 from .base import Column, ModalityConfig
-from .loading import CT_DETAIL
+from .loading import CT_DETAIL, SSDE_VALUES
 
 PROTOCOL = f.TextFilter("protocol", "Acquisition protocol",
                         column=CtIrradiationEventData.acquisition_protocol, where=f.on_ct_event)
@@ -29,7 +29,9 @@ CT = ModalityConfig(
     columns=col.LEADING + (
         col.EVENTS,
         Column("Total DLP (mGy·cm)", lambda s: s.total_dlp, sort="dlp", kind="number", places=1),
+        Column("Max SSDE (mGy)", col.highest_ssde, kind="number", places=1),
     ),
+    list_options=(SSDE_VALUES,),
     orderings=("date", "study_description", "institution", "manufacturer", "model",
                "display_name", "events", "dlp"),
     detail_template="modality/ct_study.html",

@@ -427,6 +427,14 @@ def _scanning_length(event):
     return row.scanning_length if row is not None else None
 
 
+#: Where Kerma's SSDE took the patient size from, as the event table says it.
+SSDE_SIZE_SOURCES = {
+    "water_equivalent_diameter": "Water eq. diameter",
+    "effective_diameter": "Effective diameter",
+    "ap_and_lateral": "AP × lateral",
+}
+
+
 def _ssde(event):
     row = first(event.sizespecificdoseestimation_set)
     return row.size_specific_dose_estimate if row is not None else None
@@ -439,7 +447,9 @@ CT_EVENT_FIELDS = (
     Field("Target region", None, lambda e: meaning(e.target_region)),
     Field("CTDIvol (phantom)", "mGy", ctdivol),
     Field("DLP", "mGy·cm", lambda e: e.dlp, 2),
-    Field("SSDE", "mGy", _ssde, 2),
+    Field("SSDE (reported)", "mGy", _ssde, 2),
+    Field("SSDE (AAPM 204/220)", "mGy", lambda e: e.ssde, 2),
+    Field("SSDE size from", None, lambda e: SSDE_SIZE_SOURCES.get(e.ssde_method)),
     Field("Scanning length", "mm", _scanning_length, 1),
     Field("Pitch", None, lambda e: e.pitch_factor, 3),
     Field("Exposure time", "s", lambda e: e.exposure_time, 2),

@@ -28,6 +28,11 @@ NM_LIST = (
              joinedload(RadiopharmaceuticalAdministrationEventData.radionuclide)),
 )
 
+#: The SSDE of each CT event, for the CT list's highest SSDE column.
+SSDE_VALUES = selectinload(Study.ctradiationdose_set).selectinload(
+    CtRadiationDose.ctirradiationeventdata_set).load_only(
+    CtIrradiationEventData.ssde, CtIrradiationEventData.ct_radiation_dose_id)
+
 #: The header of every detail page: patient, patient-study and equipment rows.
 STUDY_HEADER = (
     EQUIPMENT,

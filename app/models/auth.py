@@ -104,3 +104,26 @@ class AuditLog(db.Model):
 
     def __repr__(self):
         return f"<AuditLog {self.action} {self.target!r} by {self.username!r}>"
+
+
+class ApiToken(db.Model):
+    """A token a user made for a program to call the JSON API in their name.
+
+    Only the SHA-256 digest of the token is kept: the token itself is shown once, when it is
+    made. ``prefix`` (its first characters) tells the user's tokens apart on their page.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self):
+        return f"<ApiToken {self.id} {self.prefix!r} of user {self.user_id}>"

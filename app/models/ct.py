@@ -10,7 +10,7 @@ integers, although OpenREM's reference dumps show them as decimal strings.
 """
 import datetime
 
-from sqlalchemy import Boolean, DateTime, Double, Integer, Text
+from sqlalchemy import Boolean, DateTime, Double, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -98,7 +98,8 @@ class CtAccumulatedDoseData(db.Model):
 class CtIrradiationEventData(db.Model):
     """TID 10013 CT Irradiation Event Data: one acquisition (a scan, a localizer).
 
-    Beyond the template: ``date_time_started`` and ``series_description``.
+    Beyond the template: ``date_time_started`` and ``series_description``, and the SSDE
+    Kerma computes (``ssde``, ``ssde_method``, ``ssde_diameter``; docs/ssde.md).
     """
 
     __tablename__ = "ct_irradiation_event_data"
@@ -137,6 +138,11 @@ class CtIrradiationEventData(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
     date_time_started: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     series_description: Mapped[str | None] = mapped_column(Text)
+    # Kerma's own size-specific dose estimate (AAPM Reports 204 and 220, app/ssde): the value,
+    # how the patient size was found (app.ssde.aapm.METHODS) and the diameter used.
+    ssde: Mapped[float | None] = mapped_column(Double)  # mGy
+    ssde_method: Mapped[str | None] = mapped_column(String(32))
+    ssde_diameter: Mapped[float | None] = mapped_column(Double)  # mm
 
     ctxraysourceparameters_set: Mapped[list["CtXRaySourceParameters"]] = children(
         "CtXRaySourceParameters", "ct_irradiation_event_data")
