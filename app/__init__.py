@@ -94,6 +94,8 @@ def _register_blueprints(app):
     from .tasks.views import bp as tasks_bp
     from .drl import bp as drl_bp
     from .charts import bp as charts_bp
+    from .equipment import bp as equipment_bp
+    from .patients import bp as patients_bp
     from .modalities import register as register_modalities
 
     app.register_blueprint(auth_bp)
@@ -106,6 +108,8 @@ def _register_blueprints(app):
     app.register_blueprint(exports_bp)
     app.register_blueprint(drl_bp)
     app.register_blueprint(charts_bp)
+    app.register_blueprint(equipment_bp)
+    app.register_blueprint(patients_bp)
 
 
 def _register_web(app):

@@ -10,6 +10,8 @@ def register(app):
     from .network.cli import dicom_cli
     from .tasks.cli import worker_command
     from .drl.cli import drl_cli
+    from .equipment.cli import equipment_cli
+    from .patients.cli import settings_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(import_cli)
@@ -19,3 +21,5 @@ def register(app):
     app.cli.add_command(worker_command)
     app.cli.add_command(export_command)
     app.cli.add_command(drl_cli)
+    app.cli.add_command(equipment_cli)
+    app.cli.add_command(settings_cli)

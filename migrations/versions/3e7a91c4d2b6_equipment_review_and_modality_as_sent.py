@@ -1,0 +1,34 @@
+"""Equipment review and the modality type as sent
+
+Each device identity records whether an administrator has reviewed it (devices seen for the
+first time are listed as new); each study keeps the modality type its device sent when a
+user-defined modality replaced it, so that clearing the override restores it.
+
+Revision ID: 3e7a91c4d2b6
+Revises: ce9e224b6f2f
+Create Date: 2026-12-07 01:50:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '3e7a91c4d2b6'
+down_revision = 'ce9e224b6f2f'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # Plain columns added in place: no table copy on SQLite (general_study_module_attr must
+    # never be rebuilt there, its children would be deleted with it).
+    op.add_column('unique_equipment_names',
+                  sa.Column('reviewed', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('general_study_module_attr',
+                  sa.Column('modality_type_as_sent', sa.String(length=64), nullable=True))
+
+
+def downgrade():
+    op.drop_column('general_study_module_attr', 'modality_type_as_sent')
+    op.drop_column('unique_equipment_names', 'reviewed')
