@@ -17,6 +17,7 @@ from sqlalchemy import case, delete, func, insert, literal, select, update
 
 from ..audit import record_audit
 from ..extensions import db
+from ..importing.lookups import settings_changed
 from ..importing.store import PROJECTION_TYPES
 from ..models.study import GeneralEquipmentModuleAttr as Equipment
 from ..models.study import GeneralStudyModuleAttr as Study
@@ -123,6 +124,7 @@ def set_display_name(ids, display_name: str) -> int:
             f"identity {i.id}: {i.display_name!r} -> {name!r}" for i in changed))
     db.session.execute(update(Identity).where(Identity.id.in_([i.id for i in identities]))
                        .values(display_name=name, reviewed=True))
+    settings_changed(db.session)
     db.session.commit()
     return len(changed)
 
@@ -153,13 +155,16 @@ def set_user_modality(ids, modality: str | None) -> int:
     identities = _identities(ids)
     identity_ids = [i.id for i in identities]
     changed = [i for i in identities if i.user_defined_modality != modality]
+    lines = [f"identity {i.id}: {i.user_defined_modality or '(as sent)'} -> "
+             f"{modality or '(as sent)'}" for i in changed]
+    target = _target(changed) if changed else None
     db.session.execute(update(Identity).where(Identity.id.in_(identity_ids))
                        .values(user_defined_modality=modality, reviewed=True))
+    settings_changed(db.session)
     moved = apply_user_modality(identity_ids, modality)
     if changed:
-        record_audit("equipment.modality", _target(changed), "\n".join(
-            f"identity {i.id}: {i.user_defined_modality or '(as sent)'} -> "
-            f"{modality or '(as sent)'}" for i in changed) + f"\n{moved} studies changed")
+        record_audit("equipment.modality", target,
+                     "\n".join(lines) + f"\n{moved} studies changed")
     db.session.commit()
     return moved
 

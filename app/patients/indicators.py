@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 
 from ..audit import record_audit
 from ..extensions import db
+from ..importing.lookups import settings_changed
 from ..importing.identity import (DEFAULT_ID_PATTERNS, DEFAULT_NAME_PATTERNS,
                                   not_patient_indicator, not_patient_patterns)
 from ..models.settings import NotPatientIndicatorsID, NotPatientIndicatorsName
@@ -48,6 +49,7 @@ def save_patterns(id_patterns, name_patterns, username: str | None = None) -> bo
     new_ids, new_names = clean(id_patterns), clean(name_patterns)
     if (old_ids, old_names) == (new_ids, new_names):
         return False
+    settings_changed(db.session)
     db.session.execute(delete(NotPatientIndicatorsID))
     db.session.execute(delete(NotPatientIndicatorsName))
     db.session.add_all(NotPatientIndicatorsID(not_patient_id=p) for p in new_ids)
