@@ -26,7 +26,8 @@ from ..models.nm import (RadiopharmaceuticalAdministrationEventData,
 from ..models.projection import (IrradEventXRayData, IrradEventXRayMechanicalData,
                                  IrradEventXRaySourceData, ProjectionXRayRadiationDose)
 from ..models.codes import ContextID
-from ..models.drl import ACQUISITION_PROTOCOL, REQUESTED_PROCEDURE
+from ..models.drl import ACQUISITION_PROTOCOL as PROTOCOL_FIELD
+from ..models.drl import REQUESTED_PROCEDURE as REQUESTED_FIELD
 from ..models.drl import STUDY_DESCRIPTION as DESCRIPTION_FIELD
 from ..models.drl import StandardName
 from ..models.study import (GeneralEquipmentModuleAttr, GeneralStudyModuleAttr,
@@ -401,13 +402,13 @@ class StandardNameFilter(Filter):
             return and_(StandardName.modality == _standard_modality(),
                         StandardName.field == field, StandardName.name == column, matches)
 
+        # The event branches name standard_name in the event subquery itself: one level
+        # of correlation to the study, as every other child-row filter.
         return or_(
             exists().where(mapped(DESCRIPTION_FIELD, Study.study_description)),
-            exists().where(mapped(REQUESTED_PROCEDURE, Study.requested_procedure_code_meaning)),
-            on_ct_event(exists().where(mapped(ACQUISITION_PROTOCOL,
-                                              CtIrradiationEventData.acquisition_protocol))),
-            on_projection_event(exists().where(mapped(ACQUISITION_PROTOCOL,
-                                                      IrradEventXRayData.acquisition_protocol))),
+            exists().where(mapped(REQUESTED_FIELD, Study.requested_procedure_code_meaning)),
+            on_ct_event(mapped(PROTOCOL_FIELD, CtIrradiationEventData.acquisition_protocol)),
+            on_projection_event(mapped(PROTOCOL_FIELD, IrradEventXRayData.acquisition_protocol)),
         )
 
 
