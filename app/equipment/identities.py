@@ -203,13 +203,12 @@ def recount_systems(systems) -> None:
     if not counted:
         return
     db.session.execute(delete(tally).where(tally.c.unique_equipment_name_id.in_(counted)))
-    identity = func.coalesce(Study.unique_equipment_name_id, literal(NO_DEVICE))
-    per_key = (
-        select(func.coalesce(Study.modality_type, literal("")), identity,
-               func.coalesce(Study.study_date, literal(NO_DATE)), func.count())
-        .where(identity.in_(counted))
-        .group_by(func.coalesce(Study.modality_type, literal("")), identity,
-                  func.coalesce(Study.study_date, literal(NO_DATE))))
+    # Each key expression is built once and grouped by itself: PostgreSQL matches GROUP BY
+    # terms by their parameters too.
+    keys = (func.coalesce(Study.modality_type, literal("")),
+            func.coalesce(Study.unique_equipment_name_id, literal(NO_DEVICE)),
+            func.coalesce(Study.study_date, literal(NO_DATE)))
+    per_key = select(*keys, func.count()).where(keys[1].in_(counted)).group_by(*keys)
     db.session.execute(insert(tally).from_select(
         ["modality_type", "unique_equipment_name_id", "study_date", "studies"], per_key))
 
