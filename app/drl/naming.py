@@ -5,7 +5,7 @@ list filter "Standard name", the charts per standard name and the exports' "Stan
 column, so a change applies to every stored study at once, without re-import: assigning a
 standard name to names that 100,000 studies carry writes one row per name, not per study.
 """
-from sqlalchemy import case, delete, func, literal, select
+from sqlalchemy import case, delete, func, literal, or_, select
 
 from ..audit import record_audit
 from ..extensions import db
@@ -22,8 +22,13 @@ from ..models.study import GeneralStudyModuleAttr as Study
 from .comparison import modality_types
 
 def drl_modality(modality_type):
-    """The standard-name modality of a stored modality type (CR and PX are DX's)."""
-    return case((modality_type.in_(("CR", "PX")), literal("DX")), else_=modality_type)
+    """The standard-name modality of a stored modality type (CR and PX are DX's).
+
+    Two equalities rather than IN: the exports compile their statements once, and an IN
+    list would be left to expand at execution.
+    """
+    return case((or_(modality_type == "CR", modality_type == "PX"), literal("DX")),
+                else_=modality_type)
 
 
 def mapped_name(field: str, column, modality_type=None):
