@@ -21,9 +21,9 @@ FLAGS = ("name_stored", "name_hashed", "id_stored", "id_hashed", "accession_hash
          "dob_stored")
 LABELS = {
     "name_stored": "Store patient names",
-    "name_hashed": "Hash stored patient names",
+    "name_hashed": "Hash patient names when storing them",
     "id_stored": "Store patient IDs",
-    "id_hashed": "Hash stored patient IDs",
+    "id_hashed": "Hash patient IDs when storing them",
     "accession_hashed": "Hash accession numbers",
     "dob_stored": "Store birth dates",
 }
