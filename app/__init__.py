@@ -94,6 +94,8 @@ def _register_blueprints(app):
     from .tasks.views import bp as tasks_bp
     from .drl import bp as drl_bp
     from .charts import bp as charts_bp
+    from .equipment import bp as equipment_bp
+    from .patients import bp as patients_bp
     from .modalities import register as register_modalities
     from .api import bp as api_bp, tokens_bp as api_tokens_bp
 
@@ -109,6 +111,8 @@ def _register_blueprints(app):
     app.register_blueprint(charts_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_tokens_bp)
+    app.register_blueprint(equipment_bp)
+    app.register_blueprint(patients_bp)
 
 
 def _register_web(app):

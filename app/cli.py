@@ -11,6 +11,8 @@ def register(app):
     from .tasks.cli import worker_command
     from .drl.cli import drl_cli
     from .ssde.cli import ssde_cli
+    from .equipment.cli import equipment_cli
+    from .patients.cli import settings_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(import_cli)
@@ -21,3 +23,5 @@ def register(app):
     app.cli.add_command(export_command)
     app.cli.add_command(drl_cli)
     app.cli.add_command(ssde_cli)
+    app.cli.add_command(equipment_cli)
+    app.cli.add_command(settings_cli)

@@ -30,6 +30,10 @@ NAV_LINKS = (
     NavLink("Exports", "exports.index", roles=("export",)),
     NavLink("Admin", "auth.user_list", roles=("admin",), children=(
         NavLink("Users", "auth.user_list", roles=("admin",)),
+        NavLink("Equipment", "equipment.index", roles=("admin",)),
+        NavLink("Patient identifiers", "patients.identifiers", roles=("admin",)),
+        NavLink("Test patients", "patients.indicators", roles=("admin",)),
+        NavLink("Standard names", "drl.names", roles=("admin",)),
         NavLink("DICOM network", "network.settings", roles=("admin",)),
         NavLink("Quarantine", "network.quarantine", roles=("admin",)),
         NavLink("Tasks", "tasks.index", roles=("admin",)),

@@ -204,3 +204,8 @@ def study_ids(app, query) -> list[int]:
     """The ids a study query selects, in its order."""
     with app.app_context():
         return list(db.session.scalars(query.with_only_columns(GeneralStudyModuleAttr.id)))
+
+
+def study_id_set(app, query) -> set[int]:
+    """The ids a study query selects, as a set."""
+    return set(study_ids(app, query))

@@ -150,6 +150,13 @@ def test_the_walk_sees_the_known_endpoints(app):
     assert walked["auth.change_password"] == ()
     assert walked["auth.logout"] == ()
     assert "auth.login" not in walked
+    # The equipment and patient settings pages are for administrators only.
+    for endpoint in ("equipment.index", "equipment.rename", "equipment.modality",
+                     "equipment.review", "patients.identifiers", "patients.save_identifiers",
+                     "patients.indicators", "patients.reevaluation_progress",
+                     "patients.save_indicators", "patients.reevaluate_indicators",
+                     "drl.names", "drl.assign_names"):
+        assert walked[endpoint] == ("view", "admin"), endpoint
 
 
 def test_anonymous_users_are_sent_to_login(client, app):

@@ -34,6 +34,7 @@ from ..models.projection import (
 )
 from ..models.study import GeneralStudyModuleAttr as Study
 from ..models.study import PatientStudyModuleAttr
+from ..drl.naming import study_standard_name
 from ..modalities.filtering import highest_rp_dose
 
 
@@ -209,6 +210,8 @@ CHARTS = {
         Chart("dlp_requested_procedure", "DLP per requested procedure", "category", "DLP",
               "mGy·cm", chart_values(STUDY, Study.total_dlp, Study.requested_procedure_code_meaning),
               drl=("dlp", "requested_procedure")),
+        Chart("dlp_standard_name", "DLP per standard name", "category", "DLP", "mGy·cm",
+              chart_values(STUDY, Study.total_dlp, study_standard_name())),
         Chart("ctdivol_protocol", "CTDIvol per acquisition protocol", "category", "CTDIvol",
               "mGy", chart_values(CT_EVENT, _CT.mean_ctdivol, _CT.acquisition_protocol),
               drl=("ctdivol", "acquisition_protocol")),
@@ -235,6 +238,8 @@ CHARTS = {
         Chart("dap_requested_procedure", "Total DAP per requested procedure", "category",
               values=chart_values(STUDY, Study.total_dap, Study.requested_procedure_code_meaning),
               **DAP),
+        Chart("dap_standard_name", "Total DAP per standard name", "category",
+              values=chart_values(STUDY, Study.total_dap, study_standard_name()), **DAP),
         Chart("rp_study_description", "Dose at reference point per study description",
               "category", values=chart_values(STUDY, RP_DOSE, Study.study_description), **RP),
         Chart("rp_requested_procedure", "Dose at reference point per requested procedure",
@@ -278,6 +283,8 @@ CHARTS = {
         Chart("dap_study_description", "Total DAP per study description", "category",
               values=chart_values(STUDY, Study.total_dap, Study.study_description),
               drl=("dap", "study_description"), **DAP),
+        Chart("dap_standard_name", "Total DAP per standard name", "category",
+              values=chart_values(STUDY, Study.total_dap, study_standard_name()), **DAP),
         Chart("kvp_protocol", "kVp per acquisition protocol", "category", "kVp", "kV",
               chart_values(PROJECTION_SOURCE.plus((Kvp, Kvp.irrad_event_xray_source_data_id
                                                    == _SOURCE.id)),

@@ -1,9 +1,11 @@
 """Standard examination names: the names devices write, mapped once to the names DRLs use.
 
-The mapping is data (``StandardName`` rows), read by the DRL comparison at query time, so a
-change applies to every stored study at once, without re-import.
+The mapping is data (``StandardName`` rows), read at query time by the DRL comparison, the
+list filter "Standard name", the charts per standard name and the exports' "Standard name"
+column, so a change applies to every stored study at once, without re-import: assigning a
+standard name to names that 100,000 studies carry writes one row per name, not per study.
 """
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, literal, or_, select
 
 from ..audit import record_audit
 from ..extensions import db
@@ -18,6 +20,32 @@ from ..models.drl import (
 from ..models.projection import IrradEventXRayData, ProjectionXRayRadiationDose
 from ..models.study import GeneralStudyModuleAttr as Study
 from .comparison import modality_types
+
+def drl_modality(modality_type):
+    """The standard-name modality of a stored modality type (CR and PX are DX's).
+
+    Two equalities rather than IN: the exports compile their statements once, and an IN
+    list would be left to expand at execution.
+    """
+    return case((or_(modality_type == "CR", modality_type == "PX"), literal("DX")),
+                else_=modality_type)
+
+
+def mapped_name(field: str, column, modality_type=None):
+    """The standard name ``column`` (a name of ``field``) is mapped to, as a correlated
+    scalar subquery for the study being selected; NULL when unmapped."""
+    modality_type = Study.modality_type if modality_type is None else modality_type
+    return (select(StandardName.standard_name)
+            .where(StandardName.modality == drl_modality(modality_type),
+                   StandardName.field == field, StandardName.name == column)
+            .limit(1).scalar_subquery())
+
+
+def study_standard_name():
+    """A study's standard name: its study description's, else its requested procedure's."""
+    return func.coalesce(mapped_name(STUDY_DESCRIPTION, Study.study_description),
+                         mapped_name(REQUESTED_PROCEDURE, Study.requested_procedure_code_meaning))
+
 
 FIELD_LABELS = {STUDY_DESCRIPTION: "Study description", REQUESTED_PROCEDURE: "Requested procedure",
                 ACQUISITION_PROTOCOL: "Acquisition protocol"}

@@ -113,6 +113,7 @@ def exam_columns(export: ModalityExport, identifiers: PatientIdentifiers = NO_ID
         c.text("Study description", "study.study_description"),
         c.text("Procedure", "study.procedure_code_meaning"),
         c.text("Requested procedure", "study.requested_procedure_code_meaning"),
+        c.text("Standard name", "study.standard_name"),
         c.text("Study comments", "root.comment"),
     ]
     if export.event_count:

@@ -227,6 +227,7 @@ STUDY_FIELDS = (
     "number_of_spiral", "number_of_stationary", "number_of_const_angle", "total_dlp",
     "total_dap", "total_dap_a", "total_dap_b", "total_rp_dose_a", "total_rp_dose_b",
     "total_agd_left", "total_agd_right", "total_agd_both", "number_of_planes",
+    "standard_name",
 )
 PATIENT_FIELDS = ("patient_name", "name_hashed", "patient_id", "id_hashed",
                   "patient_birth_date", "patient_sex", "not_patient_indicator")
@@ -243,8 +244,16 @@ def _module_query(model, names, *joins):
     return BatchQuery(stmt.order_by(model.id), key)
 
 
+def _study_column(name):
+    # The standard name is the mapping's, read at export time (app/drl/naming.py).
+    if name == "standard_name":
+        from ..drl.naming import study_standard_name
+        return study_standard_name().label("standard_name")
+    return getattr(GeneralStudyModuleAttr, name)
+
+
 _STUDIES = BatchQuery(
-    select(*(getattr(GeneralStudyModuleAttr, name) for name in STUDY_FIELDS)),
+    select(*(_study_column(name) for name in STUDY_FIELDS)),
     GeneralStudyModuleAttr.id)
 _PATIENTS = _module_query(PatientModuleAttr, PATIENT_FIELDS)
 _PATIENT_STUDIES = _module_query(PatientStudyModuleAttr, PATIENT_STUDY_FIELDS)

@@ -98,6 +98,14 @@ def policy(session, read):
     return memory.policy
 
 
+def settings_changed(session) -> None:
+    """Note that this transaction changes settings or identities by bulk statements (which
+    the flush does not see): what is kept is dropped when it commits."""
+    if hasattr(session, "registry"):
+        session = session()
+    session.info[_CHANGED] = True
+
+
 @event.listens_for(Session, "after_flush")
 def _note_settings_changes(session, _context):
     if any(isinstance(obj, _SETTINGS_MODELS)

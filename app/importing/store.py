@@ -32,6 +32,8 @@ from ..ssde.events import apply_to_study as apply_ssde
 from .transaction import open_study
 
 REPORT_IMPORTERS = {"rdsr"}
+#: Modality types a user-defined modality may replace, and replace them with.
+PROJECTION_TYPES = ("DX", "CR", "PX", "RF", "MG")
 UID_LENGTH = ObjectUIDsProcessed.__table__.c.sop_instance_uid.type.length
 IMAGE_IMPORTERS = {"mg", "dx", "ct-philips"}
 NM_IMAGE_IMPORTER = "nm"
@@ -135,10 +137,13 @@ def _insert_study(session, record, sop_uids, reserved) -> int:
 
 
 def _apply_user_defined_modality(study, identity):
-    """A site's per-device override wins for projection devices that report ambiguously."""
+    """A site's per-device override wins over the modality type a projection device sent;
+    what it sent is kept, so that clearing the override restores it."""
     override = (identity.user_defined_modality or "").upper()
-    if override in ("DX", "RF") and study.projectionxrayradiationdose_set and \
-            study.modality_type in ("DX", "RF"):
+    if override not in PROJECTION_TYPES or study.modality_type not in PROJECTION_TYPES:
+        return
+    if study.modality_type != override:
+        study.modality_type_as_sent = study.modality_type_as_sent or study.modality_type
         study.modality_type = override
 
 

@@ -17,7 +17,7 @@ CT = ModalityConfig(
         f.DATE, f.STUDY_DESCRIPTION, f.PROCEDURE, f.REQUESTED_PROCEDURE, PROTOCOL,
         f.INSTITUTION, f.MANUFACTURER, f.MODEL, f.STATION, f.AGE, f.WEIGHT, f.ACCESSION,
         f.RangeFilter("dlp", "Study DLP", column=Study.total_dlp, unit="mGy·cm"),
-        f.DISPLAY_NAME, f.TEST_DATA, f.EVENTS_TOTAL,
+        f.DISPLAY_NAME, f.STANDARD_NAME, f.TEST_DATA, f.EVENTS_TOTAL,
         f.EventCountFilter("spiral", "Num. spiral events", column=Study.number_of_spiral),
         f.EventCountFilter("axial", "Num. axial events", column=Study.number_of_axial),
         # Constant angle acquisitions are the localisers (scout views).

@@ -22,7 +22,7 @@ DX = ModalityConfig(
         f.RangeFilter("acquisition_dap", "Acquisition DAP",
                       column=IrradEventXRayData.dose_area_product, where=f.on_projection_event,
                       unit="cGy·cm²", per_stored=f.CGYCM2_PER_GYM2),
-        f.DISPLAY_NAME, f.EVENTS_TOTAL, f.TEST_DATA, f.PATIENT_NAME, f.PATIENT_ID,
+        f.DISPLAY_NAME, f.STANDARD_NAME, f.EVENTS_TOTAL, f.TEST_DATA, f.PATIENT_NAME, f.PATIENT_ID,
     ),
     columns=col.LEADING + (
         col.EVENTS,

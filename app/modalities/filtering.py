@@ -26,6 +26,10 @@ from ..models.nm import (RadiopharmaceuticalAdministrationEventData,
 from ..models.projection import (IrradEventXRayData, IrradEventXRayMechanicalData,
                                  IrradEventXRaySourceData, ProjectionXRayRadiationDose)
 from ..models.codes import ContextID
+from ..models.drl import ACQUISITION_PROTOCOL as PROTOCOL_FIELD
+from ..models.drl import REQUESTED_PROCEDURE as REQUESTED_FIELD
+from ..models.drl import STUDY_DESCRIPTION as DESCRIPTION_FIELD
+from ..models.drl import StandardName
 from ..models.study import (GeneralEquipmentModuleAttr, GeneralStudyModuleAttr,
                             PatientModuleAttr, PatientStudyModuleAttr, UniqueEquipmentNames)
 
@@ -355,18 +359,57 @@ class EventCountFilter(Filter):
 
 @dataclass(frozen=True)
 class NotPatientFilter(Filter):
-    """Include (default) or leave out studies marked as possible test or QA patients."""
+    """Leave out (default) or include studies marked as possible test or QA patients.
+
+    Unlike the other filters it applies when its argument is absent: lists, exports and
+    charts leave test data out unless ``test_data=yes`` asks for it.
+    """
 
     kind = "select"
-    choices: tuple = (("", "Yes"), ("no", "No"))
+    choices: tuple = (("", "No"), ("yes", "Yes"))
 
     def parse(self, args):
-        """"no" leaves test data out; anything else keeps it."""
-        return ("no" if _text(args, self.name).lower() in {"no", "false", "0"} else None), None
+        """"yes" (or true, 1) includes test data; anything else, or nothing, leaves it out."""
+        include = _text(args, self.name).lower() in {"yes", "true", "1", "on"}
+        return (None if include else "no"), None
 
     def condition(self, value):
         """No Patient Module row of the study carries a not-patient indicator."""
         return not_(on_patient(PatientModuleAttr.not_patient_indicator.is_not(None)))
+
+
+def _standard_modality():
+    """The standard-name modality of the study's modality type (CR and PX are DX's)."""
+    return case((Study.modality_type.in_(("CR", "PX")), "DX"), else_=Study.modality_type)
+
+
+@dataclass(frozen=True)
+class StandardNameFilter(Filter):
+    """Studies one of whose names is mapped to a standard name containing the text (or, in
+    double quotes, equal to it): the study description, the requested procedure, or the
+    acquisition protocol of one of its events (the mapping of app/drl/naming.py)."""
+
+    help: str | None = 'In "double quotes": exactly this name.'
+
+    def condition(self, value):
+        """One of the study's names is mapped to a matching standard name."""
+        if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
+            matches = StandardName.standard_name == value[1:-1]
+        else:
+            matches = StandardName.standard_name.icontains(value, autoescape=True)
+
+        def mapped(field, column):
+            return and_(StandardName.modality == _standard_modality(),
+                        StandardName.field == field, StandardName.name == column, matches)
+
+        # The event branches name standard_name in the event subquery itself: one level
+        # of correlation to the study, as every other child-row filter.
+        return or_(
+            exists().where(mapped(DESCRIPTION_FIELD, Study.study_description)),
+            exists().where(mapped(REQUESTED_FIELD, Study.requested_procedure_code_meaning)),
+            on_ct_event(mapped(PROTOCOL_FIELD, CtIrradiationEventData.acquisition_protocol)),
+            on_projection_event(mapped(PROTOCOL_FIELD, IrradEventXRayData.acquisition_protocol)),
+        )
 
 
 # --- Shared filter definitions ----------------------------------------------------------
@@ -394,6 +437,7 @@ AGE = RangeFilter("age", "Age", column=PatientStudyModuleAttr.patient_age_decima
                   where=on_patient_study, unit="years")
 WEIGHT = RangeFilter("weight", "Weight", column=PatientStudyModuleAttr.patient_weight,
                      where=on_patient_study, unit="kg")
+STANDARD_NAME = StandardNameFilter("standard_name", "Standard name")
 TEST_DATA = NotPatientFilter("test_data", "Include possible test data")
 EVENTS_TOTAL = EventCountFilter("events", "Num. events total", column=Study.number_of_events)
 PATIENT_NAME = HashAwareTextFilter("patient_name", "Patient name",

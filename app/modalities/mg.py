@@ -33,7 +33,7 @@ MG = ModalityConfig(
         f.AnyColumnRangeFilter("agd", "Accumulated AGD, a breast", unit="mGy",
                                columns=(Study.total_agd_left, Study.total_agd_right,
                                         Study.total_agd_both)),
-        f.DISPLAY_NAME, f.EVENTS_TOTAL, f.TEST_DATA, f.PATIENT_NAME, f.PATIENT_ID,
+        f.DISPLAY_NAME, f.STANDARD_NAME, f.EVENTS_TOTAL, f.TEST_DATA, f.PATIENT_NAME, f.PATIENT_ID,
     ),
     columns=col.LEADING + (
         col.EVENTS,

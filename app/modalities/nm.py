@@ -56,7 +56,7 @@ NM = ModalityConfig(
         f.RangeFilter("activity", "Administered activity",
                       column=Administration.administered_activity,
                       where=f.on_nm_administration, unit="MBq"),
-        f.DISPLAY_NAME, f.TEST_DATA, f.PATIENT_NAME, f.PATIENT_ID,
+        f.DISPLAY_NAME, f.STANDARD_NAME, f.TEST_DATA, f.PATIENT_NAME, f.PATIENT_ID,
     ),
     columns=col.LEADING + (
         Column("Radiopharmaceutical", _agents),

@@ -47,7 +47,7 @@ RF = ModalityConfig(
                       per_stored=f.CGYCM2_PER_GYM2),
         f.RangeFilter("rp_dose", "Dose at RP, highest plane", column=f.highest_rp_dose,
                       unit="Gy"),
-        f.DISPLAY_NAME, f.TEST_DATA, f.EVENTS_TOTAL, f.PATIENT_NAME, f.PATIENT_ID,
+        f.DISPLAY_NAME, f.STANDARD_NAME, f.TEST_DATA, f.EVENTS_TOTAL, f.PATIENT_NAME, f.PATIENT_ID,
     ),
     columns=col.LEADING + (
         col.EVENTS,

@@ -176,6 +176,8 @@ def describe_filters(config, result, args) -> str:
         if spec.name not in result.values:
             continue
         raw = [args.get(name, "").strip() for name in spec.arg_names]
+        if spec.kind == "select":  # the choice as the form shows it (test data: "No")
+            raw = [dict(spec.choices).get(raw[0], raw[0])]
         parts.append(f"{spec.label}: {' – '.join(raw) if len(raw) > 1 else raw[0]}")
     return "; ".join(parts)
 

@@ -88,6 +88,10 @@ class GeneralStudyModuleAttr(db.Model):
     # without reading equipment rows. A plain column, as the tally's: identities are never
     # deleted, and SQLite can add it to a stored database in place.
     unique_equipment_name_id: Mapped[int | None] = mapped_column(Integer)
+    # The modality type the device sent, kept when a user-defined modality of one of its
+    # devices replaced ``modality_type``; NULL when nothing was replaced. Clearing the
+    # override puts it back (app/equipment/identities.py).
+    modality_type_as_sent: Mapped[str | None] = mapped_column(CS)
 
     patientmoduleattr_set: Mapped[list["PatientModuleAttr"]] = children(
         "PatientModuleAttr", "general_study_module_attr")
@@ -237,8 +241,12 @@ class UniqueEquipmentNames(db.Model):
     device_observer_uid: Mapped[str | None] = mapped_column(UI)
     device_observer_uid_hash: Mapped[str] = mapped_column(HASH)
     display_name: Mapped[str | None] = mapped_column(LO, index=True)
-    # DX, RF or "dual" (decide per study) for projection devices that report ambiguously.
+    # The modality type (DX, CR, PX, RF, MG) an administrator forces on this device's
+    # projection studies, whatever the device wrote; NULL keeps what it sent.
     user_defined_modality: Mapped[str | None] = mapped_column(CS)
+    # False until an administrator has looked at the identity on the Equipment page: a device
+    # seen for the first time is listed as new.
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     hash_generated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     general_equipment_module_attrs: Mapped[list[GeneralEquipmentModuleAttr]] = relationship(

@@ -53,3 +53,39 @@ document.addEventListener("click", function (event) {
     body.appendChild(row);
   });
 });
+
+// Tables of names to tick in bulk (standard names, equipment): a text box with
+// data-narrow="<table id>" hides the rows not containing its text, and a checkbox with
+// data-tick-shown="<table id>" ticks or unticks every row still shown. Without scripts
+// every row stays and each is ticked by hand.
+document.addEventListener("input", function (event) {
+  var box = event.target.closest("input[data-narrow]");
+  if (!box) {
+    return;
+  }
+  var table = document.getElementById(box.getAttribute("data-narrow"));
+  var text = box.value.trim().toLowerCase();
+  if (!table) {
+    return;
+  }
+  Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+    row.hidden = text !== "" && row.textContent.toLowerCase().indexOf(text) === -1;
+  });
+});
+
+document.addEventListener("change", function (event) {
+  var all = event.target.closest("input[data-tick-shown]");
+  if (!all) {
+    return;
+  }
+  var table = document.getElementById(all.getAttribute("data-tick-shown"));
+  if (!table) {
+    return;
+  }
+  Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+    var box = row.querySelector("input[type=checkbox]");
+    if (box && !row.hidden) {
+      box.checked = all.checked;
+    }
+  });
+});

@@ -9,6 +9,7 @@ new one; on SQLite that one starts with BEGIN IMMEDIATE, because a transaction t
 cannot write once another connection has committed, and worker threads commit all the time.
 """
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -21,6 +22,22 @@ from ..models.tasks import (
 )
 
 MESSAGE_LENGTH = 2000
+#: The id of the task the current thread runs (set by the queue's runner), for ``progress``.
+CURRENT_TASK: ContextVar[str | None] = ContextVar("kerma_current_task", default=None)
+
+
+def progress(message: str) -> None:
+    """Show how far the running task has got: its message on the Tasks page, while it runs.
+
+    Outside a task (work done while a page waits) nothing is written.
+    """
+    task_id = CURRENT_TASK.get()
+    if task_id is None:
+        return
+    with _writing():
+        db.session.execute(update(BackgroundTask).where(
+            BackgroundTask.uuid == task_id, BackgroundTask.status == RUNNING)
+            .values(message=_cut(message, MESSAGE_LENGTH)))
 
 
 def record_queued(task_id: str, task_type: str, source=None, subject=None):

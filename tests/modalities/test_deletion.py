@@ -202,7 +202,8 @@ def test_bulk_delete_confirms_the_count_then_deletes_the_filter_result(app, clie
     (username, action, target, details), = audit_entries(app)
     assert (username, action, target) == (admin.username, "delete_studies", "3 CT studies")
     lines = details.splitlines()
-    assert lines[0] == "Filter: Make: ge"
+    # Test data is left out unless asked for, and the record says so.
+    assert lines[0] == "Filter: Make: ge; Include possible test data: No"
     assert len(lines) == 4
     accessions = {line.split("; ")[1] for line in lines[1:]}
     assert len(accessions) == 3 and {"accession G1", "accession G2"} <= accessions

@@ -107,12 +107,14 @@ def test_weight_range(app, key):
     assert ids(app, config, {"weight_max": "55"}) == {light}
 
 
-def test_possible_test_patients_can_be_left_out(app, config, modality, test_patient_pattern):
+def test_possible_test_patients_are_left_out_unless_asked_for(app, config, modality,
+                                                              test_patient_pattern):
     patient, phantom = make_studies(app, modality, {"patient_name": "SMITH^ANNA"},
                                     {"patient_name": "QA^PHANTOM"})
-    assert ids(app, config, {}) == {patient, phantom}
+    assert ids(app, config, {}) == {patient}
     assert ids(app, config, {"test_data": "no"}) == {patient}
-    assert ids(app, config, {"test_data": ""}) == {patient, phantom}
+    assert ids(app, config, {"test_data": ""}) == {patient}
+    assert ids(app, config, {"test_data": "yes"}) == {patient, phantom}
 
 
 def test_patient_name_and_id_only_for_the_pid_role(app, config, modality, identifiers):
