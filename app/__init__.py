@@ -94,6 +94,7 @@ def _register_blueprints(app):
     from .tasks.views import bp as tasks_bp
     from .drl import bp as drl_bp
     from .charts import bp as charts_bp
+    from .alerts.views import bp as alerts_bp
     from .modalities import register as register_modalities
 
     app.register_blueprint(auth_bp)
@@ -106,6 +107,7 @@ def _register_blueprints(app):
     app.register_blueprint(exports_bp)
     app.register_blueprint(drl_bp)
     app.register_blueprint(charts_bp)
+    app.register_blueprint(alerts_bp)
 
 
 def _register_web(app):

@@ -10,6 +10,7 @@ def register(app):
     from .network.cli import dicom_cli
     from .tasks.cli import worker_command
     from .drl.cli import drl_cli
+    from .alerts.cli import alerts_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(import_cli)
@@ -19,3 +20,4 @@ def register(app):
     app.cli.add_command(worker_command)
     app.cli.add_command(export_command)
     app.cli.add_command(drl_cli)
+    app.cli.add_command(alerts_cli)

@@ -118,6 +118,13 @@ def test_the_walk_sees_the_known_endpoints(app):
     assert walked["auth.change_password"] == ()
     assert walked["auth.logout"] == ()
     assert "auth.login" not in walked
+    assert walked["alerts.index"] == ("view",)
+    assert walked["alerts.acknowledge"] == ("view",)
+    assert walked["alerts.mail_choices"] == ("view",)
+    assert walked["alerts.save_mail_choices"] == ("view",)
+    for endpoint in ("alerts.rules", "alerts.add_rule", "alerts.edit_rule",
+                     "alerts.add_default_rules"):
+        assert walked[endpoint] == ("view", "admin")
 
 
 def test_anonymous_users_are_sent_to_login(client, app):

@@ -170,6 +170,7 @@ def get_queue(app=None) -> TaskQueue:
 def _register_tasks(huey, app) -> dict:
     # Importing the task modules fills TASKS.
     from . import imports, sizes  # noqa: F401
+    from ..alerts import background  # noqa: F401
 
     wrappers = {name: huey.task(name=name, context=True)(_runner(app, definition))
                 for name, definition in TASKS.items()}
@@ -190,12 +191,15 @@ def _runner(app, definition):
                                  meta.get("subject"), created):
                 log.info("task %s (%s) was aborted before it started", task.id, definition.name)
                 return
+            running = records.current_task.set(task.id)
             try:
                 status, message = definition.function(*args, **kwargs)
             except Exception as exc:
                 log.exception("task %s (%s) failed", task.id, definition.name)
                 db.session.rollback()
                 status, message = FAILED, f"{type(exc).__name__}: {exc}"
+            finally:
+                records.current_task.reset(running)
             records.finish(task.id, definition.name, status, message)
 
     run.__name__ = definition.name

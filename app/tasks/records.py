@@ -8,6 +8,7 @@ Each change ends the session's current transaction first (committing it), then w
 new one; on SQLite that one starts with BEGIN IMMEDIATE, because a transaction that has read
 cannot write once another connection has committed, and worker threads commit all the time.
 """
+import contextvars
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -66,6 +67,25 @@ def finish(task_id: str, task_type: str, status: str, message: str | None = None
             .values(status=status, message=_cut(message, MESSAGE_LENGTH), finished=now)
         )
         _count(task_type, status, now)
+
+
+#: The id of the task this thread runs (set by the queue's runner), for ``progress``.
+current_task = contextvars.ContextVar("kerma_current_task", default=None)
+
+
+def progress(message: str) -> None:
+    """Show how far the running task has got, in its row's message (the Tasks page).
+
+    Outside a task (a command run in a terminal) it does nothing.
+    """
+    task_id = current_task.get()
+    if task_id is None:
+        return
+    with _writing():
+        db.session.execute(
+            update(BackgroundTask)
+            .where(BackgroundTask.uuid == task_id, BackgroundTask.status == RUNNING)
+            .values(message=_cut(message, MESSAGE_LENGTH)))
 
 
 def abort(task_id: str, task_type: str, source=None, subject=None, message=None) -> bool:
