@@ -118,6 +118,8 @@ def test_the_walk_sees_the_known_endpoints(app):
     assert walked["auth.change_password"] == ()
     assert walked["auth.logout"] == ()
     assert "auth.login" not in walked
+    assert walked["admin.audit_log"] == ("view", "admin")
+    assert walked["admin.audit_log_csv"] == ("view", "admin")
     assert walked["alerts.index"] == ("view",)
     assert walked["alerts.acknowledge"] == ("view",)
     assert walked["alerts.mail_choices"] == ("view",)
