@@ -95,6 +95,7 @@ def _register_blueprints(app):
     from .drl import bp as drl_bp
     from .charts import bp as charts_bp
     from .alerts.views import bp as alerts_bp
+    from .patients.views import bp as patients_bp
     from .modalities import register as register_modalities
 
     app.register_blueprint(auth_bp)
@@ -108,6 +109,7 @@ def _register_blueprints(app):
     app.register_blueprint(drl_bp)
     app.register_blueprint(charts_bp)
     app.register_blueprint(alerts_bp)
+    app.register_blueprint(patients_bp)
 
 
 def _register_web(app):

@@ -120,6 +120,8 @@ def test_the_walk_sees_the_known_endpoints(app):
     assert "auth.login" not in walked
     assert walked["admin.audit_log"] == ("view", "admin")
     assert walked["admin.audit_log_csv"] == ("view", "admin")
+    assert walked["patients.patient"] == ("view",)  # and pid, unless IDs are hashed
+    assert walked["patients.patient_csv"] == ("view",)
     assert walked["alerts.index"] == ("view",)
     assert walked["alerts.acknowledge"] == ("view",)
     assert walked["alerts.mail_choices"] == ("view",)
