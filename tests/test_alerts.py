@@ -18,11 +18,17 @@ from app.models.alerts import Alert, AlertRule
 from app.models.auth import AuditLog
 from app.models.settings import PatientIDSettings
 from app.models.study import GeneralStudyModuleAttr as Study
+from background import queue_config
 from conformance import CORPUS
 from study_records import study_record
 
 DICOM = CORPUS / "dicom"
 needs_corpus = pytest.mark.skipif(not DICOM.is_dir(), reason=f"corpus not found at {CORPUS}")
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return queue_config(tmp_path)
 
 
 def add_rule(app, modality, kind, threshold=None, weeks=None, system=None, name=None):

@@ -7,10 +7,12 @@ Acknowledged alerts stay as they were: they are a record of what someone saw and
 """
 import logging
 
+from flask import current_app, has_app_context
 from sqlalchemy import delete, select
 
 from ..models.alerts import MAIL_NONE, MAIL_PENDING, Alert, AlertSubscription
 from ..models.study import GeneralStudyModuleAttr as Study, PatientModuleAttr
+from .mail import mail_configured
 from .kinds import KINDS, MODALITY_TYPES, measure, modality_of, reaches
 from .rules import active_rules
 
@@ -48,6 +50,8 @@ def evaluate_import(session, study_id: int) -> int:
 
 
 def _mail_wanted(session, modality) -> str:
+    if not has_app_context() or not mail_configured(current_app.config):
+        return MAIL_NONE
     wanted = session.scalar(select(AlertSubscription.user_id)
                             .where(AlertSubscription.modality == modality).limit(1))
     return MAIL_PENDING if wanted is not None else MAIL_NONE

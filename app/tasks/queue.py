@@ -26,6 +26,7 @@ EXTENSION = "kerma.tasks"
 #: Registry names are "<module>.<task name>"; one module for all keeps them stable.
 TASK_MODULE = "kerma.tasks"
 SWEEP = "sweep_spool"
+ALERT_MAIL = "queue_alert_mail"
 
 
 @dataclass
@@ -170,11 +171,12 @@ def get_queue(app=None) -> TaskQueue:
 def _register_tasks(huey, app) -> dict:
     # Importing the task modules fills TASKS.
     from . import imports, sizes  # noqa: F401
-    from ..alerts import background  # noqa: F401
+    from ..alerts import background, mail  # noqa: F401
 
     wrappers = {name: huey.task(name=name, context=True)(_runner(app, definition))
                 for name, definition in TASKS.items()}
     huey.periodic_task(crontab(minute="*"), name=SWEEP)(_sweeper(app))
+    huey.periodic_task(crontab(minute="*"), name=ALERT_MAIL)(_alert_mailer(app))
     return wrappers
 
 
@@ -217,3 +219,17 @@ def _sweeper(app):
 
     sweep_spool.__module__ = TASK_MODULE
     return sweep_spool
+
+
+def _alert_mailer(app):
+    def queue_alert_mail():
+        from ..alerts.mail import queue_if_due
+
+        with app.app_context():
+            try:
+                queue_if_due(app)
+            except Exception:  # a database that is away: the next minute tries again
+                log.exception("cannot queue the alert e-mail")
+
+    queue_alert_mail.__module__ = TASK_MODULE
+    return queue_alert_mail
