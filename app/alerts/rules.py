@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from ..models.alerts import AlertRule
+from ..models.alerts import AlertRule, AlertSubscription
 from ..models.auth import utcnow
 from .kinds import KINDS
 
@@ -116,6 +116,7 @@ class ActiveRule:
 
 class _Memory:
     rules: tuple | None = None
+    subscribed: frozenset | None = None
     until: float = 0.0
 
 
@@ -123,19 +124,32 @@ _memories: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _CHANGED = "kerma.alerts.rules_changed"
 
 
-def active_rules(session) -> tuple[ActiveRule, ...]:
-    """The enabled rules, as read at most ``SECONDS`` ago."""
+def _memory(session) -> _Memory:
     engine = session.get_bind()
     memory = _memories.get(engine)
-    if memory is None:
+    if memory is None or time.monotonic() >= memory.until:
         memory = _memories[engine] = _Memory()
-    now = time.monotonic()
-    if memory.rules is None or now >= memory.until:
+        memory.until = time.monotonic() + SECONDS
+    return memory
+
+
+def subscribed_modalities(session) -> frozenset:
+    """The modalities someone wants alert e-mail for, as read at most ``SECONDS`` ago."""
+    memory = _memory(session)
+    if memory.subscribed is None:
+        memory.subscribed = frozenset(session.scalars(
+            select(AlertSubscription.modality).distinct()))
+    return memory.subscribed
+
+
+def active_rules(session) -> tuple[ActiveRule, ...]:
+    """The enabled rules, as read at most ``SECONDS`` ago."""
+    memory = _memory(session)
+    if memory.rules is None:
         memory.rules = tuple(
             ActiveRule(r.id, r.modality, r.kind, r.threshold, r.weeks, r.unique_equipment_name_id)
             for r in session.scalars(select(AlertRule).where(AlertRule.enabled)
                                      .order_by(AlertRule.id)))
-        memory.until = now + SECONDS
     return memory.rules
 
 
@@ -149,7 +163,7 @@ def forget(session=None) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _note_rule_changes(session, _context):
-    if any(isinstance(obj, AlertRule)
+    if any(isinstance(obj, (AlertRule, AlertSubscription))
            for obj in (*session.new, *session.dirty, *session.deleted)):
         session.info[_CHANGED] = True
 

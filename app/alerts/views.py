@@ -14,7 +14,7 @@ from ..models.study import GeneralStudyModuleAttr as Study, UniqueEquipmentNames
 from ..patients.identity import SHORT, may_see_patient, shown_patient_id
 from .background import queue_reevaluation
 from .kinds import KINDS, MODALITY_LABELS
-from .rules import RuleError, add_defaults, check_rule, touch
+from .rules import RuleError, add_defaults, check_rule, forget, touch
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -242,5 +242,6 @@ def save_mail_choices():
                        .where(AlertSubscription.user_id == current_user.id))
     db.session.add_all(AlertSubscription(user_id=current_user.id, modality=m) for m in wanted)
     db.session.commit()
+    forget(db.session)  # imports in this process see the choice at once
     flash("Saved.", "success")
     return redirect(url_for(".mail_choices"))
