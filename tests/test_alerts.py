@@ -350,3 +350,46 @@ def test_the_command_line_adds_defaults_and_changes_rules(app, runner):
                                  "--threshold", "-1", "--name", "bad"])
     assert result.exit_code == 1
     assert "not saved: the threshold must be a positive number" in result.output
+
+
+def test_reevaluation_reports_each_batch_and_progress_lands_on_the_running_task(app):
+    from app.models.tasks import BackgroundTask
+    from app.tasks import records
+
+    for day in (1, 2, 3):
+        _fluoro(app, datetime.date(2024, 1, day), 3.0)
+    rule = add_rule(app, "rf", "rp_dose", threshold=2.0)
+    seen = []
+    with app.app_context():
+        assert reevaluate_rule(rule, report=seen.append, batch=2) == (3, 3)
+    assert seen == ["2 studies looked at, 2 open alerts", "3 studies looked at, 3 open alerts"]
+    with app.app_context():
+        db.session.add(BackgroundTask(uuid="task-1", task_type="alert_reevaluation",
+                                      status="running"))
+        db.session.commit()
+        token = records.current_task.set("task-1")
+        try:
+            records.progress("2 studies looked at, 2 open alerts")
+        finally:
+            records.current_task.reset(token)
+        records.progress("outside any task: nothing to write")
+        assert db.session.scalars(select(BackgroundTask.message)).one() == (
+            "2 studies looked at, 2 open alerts")
+
+
+def test_a_database_error_in_the_rules_is_undone_and_the_import_stands(app, monkeypatch,
+                                                                      caplog):
+    from sqlalchemy import text
+
+    add_rule(app, "rf", "rp_dose", threshold=1.0)
+    broken_sql = "SELECT no_such_column FROM no_such_table"
+    monkeypatch.setattr(evaluation, "single_study_sql", lambda dialect, statement: (broken_sql, {}))
+    monkeypatch.setattr(evaluation, "study_facts",
+                        lambda session, ids: session.execute(text(broken_sql)))
+    with caplog.at_level(logging.WARNING, logger="app.alerts.evaluation"):
+        study = _fluoro(app, datetime.date(2024, 1, 1), 3.0)
+    assert f"alert rules were not applied to study {study}" in caplog.text
+    assert alerts(app) == []
+    with app.app_context():
+        stored = db.session.get(Study, study)
+        assert stored is not None and stored.total_rp_dose_a == 3.0

@@ -14,7 +14,9 @@ from ..models.alerts import MAIL_NONE, MAIL_PENDING, Alert
 from ..models.auth import utcnow
 from ..models.study import GeneralStudyModuleAttr as Study
 from .mail import mail_configured
-from .kinds import KINDS, MODALITY_TYPES, measure, modality_of, reaches, study_facts
+from ..importing import pipeline
+from .kinds import (FACTS_STATEMENT, KINDS, MODALITY_TYPES, StudyFacts, measure, modality_of,
+                    reaches, single_study_sql, study_facts)
 from .rules import active_rules, subscribed_modalities
 
 log = logging.getLogger(__name__)
@@ -26,16 +28,35 @@ def rules_for(rules, modality: str, system_id: int | None):
             and (rule.system_id is None or rule.system_id == system_id)]
 
 
-def evaluate_import(session, study_id: int, new_study: bool = False) -> int:
+#: Kerma's own savepoint around the rules of one import on PostgreSQL (see ``_pipelined``).
+SAVEPOINT = "kerma_alerts"
+
+
+def _possible(modality_type) -> set:
+    """The modalities a study of this type can be once stored: a projection device's
+    per-device override may turn DX into RF and back."""
+    modality = modality_of(modality_type)
+    return {"rf", "dx"} if modality in ("rf", "dx") else {modality}
+
+
+def evaluate_import(session, study_id: int, new_study: bool = False,
+                    modality_type: str | None = None) -> int:
     """Apply the enabled rules to a study just stored; how many alerts it now has open.
 
-    ``new_study``: the study was just created, so it has no alerts yet. Runs in a savepoint
-    of the import's transaction: whatever goes wrong here is logged as a warning and undone,
-    and the import goes on as if no rule existed.
+    ``new_study``: the study was just created, so it has no alerts yet; ``modality_type``:
+    the type its record gave (a study no rule can concern costs no statement at all). Runs in
+    a savepoint of the import's transaction: whatever goes wrong here is logged as a warning
+    and undone, and the import goes on as if no rule existed.
     """
     rules = active_rules(session)
+    if modality_type is not None:
+        possible = _possible(modality_type)
+        rules = [rule for rule in rules if rule.modality in possible]
     if not rules:
         return 0
+    connection = session.connection()
+    if new_study and connection.dialect.name == "postgresql":
+        return _pipelined(session, connection, study_id, rules)
     try:
         with session.begin_nested():
             facts = study_facts(session, [study_id])
@@ -52,6 +73,41 @@ def evaluate_import(session, study_id: int, new_study: bool = False) -> int:
         return 0
 
 
+def _pipelined(session, connection, study_id, rules) -> int:
+    """``evaluate_import`` for a new study on PostgreSQL in one round trip for most objects.
+
+    The savepoint, the study's facts and every measurement its possible rules need go to the
+    server together (``app.importing.pipeline``); cumulative rules and the insert of alerts
+    follow only when there are any. The savepoint is Kerma's own: it is released by the
+    import's commit, or rolled back to here when anything fails.
+    """
+    dialect = connection.dialect
+    kinds = list(dict.fromkeys(KINDS[rule.kind] for rule in rules))
+    piped = [kind for kind in kinds if kind.statement is not None and not kind.summary]
+    statements = [pipeline.Statement(f"SAVEPOINT {SAVEPOINT}", {})]
+    for statement in (FACTS_STATEMENT, *(kind.statement for kind in piped)):
+        sql, params = single_study_sql(dialect, statement)
+        statements.append(pipeline.Statement(sql, {**params, "ids_1": study_id}))
+    try:
+        results = pipeline.send(connection, statements)
+        facts = {row[0]: StudyFacts(*row[1:]) for row in results[1]}
+        found = facts.get(study_id)
+        modality = modality_of(found.modality_type) if found else None
+        matching = rules_for(rules, modality, found.system_id) if modality else []
+        if not matching:
+            return 0
+        measured = {kind.key: kind.reduce(rows) for kind, rows in zip(piped, results[2:])}
+        return evaluate(session, [study_id], matching, mail_state=_mail_state(session, modality),
+                        facts=facts, new_studies=True, measured=measured)
+    except Exception as exc:
+        log.warning("alert rules were not applied to study %s: %r", study_id, exc)
+        try:
+            connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+        except Exception:  # the savepoint was never taken: nothing of ours to undo
+            log.warning("could not roll back the alert rules of study %s", study_id)
+        return 0
+
+
 def _mail_state(session, modality) -> str:
     if not has_app_context() or not mail_configured(current_app.config):
         return MAIL_NONE
@@ -59,11 +115,11 @@ def _mail_state(session, modality) -> str:
 
 
 def evaluate(session, study_ids, rules, mail_state=MAIL_NONE, facts=None,
-             new_studies=False) -> int:
+             new_studies=False, measured=None) -> int:
     """Apply ``rules`` (ActiveRule or AlertRule) to the studies; open alerts left among them.
 
-    ``facts`` (``kinds.study_facts`` of the studies) saves asking again; ``new_studies``
-    says none of them can have alerts yet.
+    ``facts`` (``kinds.study_facts`` of the studies) and ``measured`` (measurements by kind
+    key) save asking again; ``new_studies`` says none of them can have alerts yet.
     """
     study_ids = list(study_ids)
     if not study_ids:
@@ -82,7 +138,10 @@ def evaluate(session, study_ids, rules, mail_state=MAIL_NONE, facts=None,
         system_id = getattr(rule, "system_id", getattr(rule, "unique_equipment_name_id", None))
         watched = [study_id for study_id in study_ids if study_id in facts
                    and (system_id is None or facts[study_id].system_id == system_id)]
-        values = measure(session, kind, watched, rule.weeks, facts)
+        if measured is not None and kind.key in measured:
+            values = measured[kind.key]
+        else:
+            values = measure(session, kind, watched, rule.weeks, facts)
         for study_id in watched:
             value, detail = values.get(study_id, (None, None))
             alert = existing.get((rule.id, study_id))

@@ -7,6 +7,7 @@ studies that have a value; a rule fires where the value reaches its threshold.
 """
 import datetime
 from dataclasses import dataclass
+from functools import cache
 from typing import Callable, NamedTuple
 
 from sqlalchemy import bindparam, case, func, select
@@ -45,7 +46,11 @@ class Kind:
     modalities: tuple[str, ...]
     unit: str
     scale: float
-    measure: Callable
+    #: A statement over the studies ``ids`` (expanding parameter) and the function turning
+    #: its rows into ``{study id: (value, detail)}``; or, for cumulative kinds, ``measure``.
+    statement: object = None
+    reduce: Callable | None = None
+    measure: Callable | None = None
     cumulative: bool = False
     has_threshold: bool = True
     #: For kinds that read one summary value of the study: its name in ``StudyFacts``.
@@ -71,24 +76,21 @@ RP_DOSE = case(
 
 
 def _per_study(column):
-    statement = select(Study.id, column).where(Study.id.in_(IDS), column.is_not(None))
-
-    def measure(session, study_ids, weeks=None):
-        rows = session.execute(statement, {"ids": study_ids})
-        return {study_id: (value, None) for study_id, value in rows}
-    return measure
+    """(statement, reduce) of a summary column of the study."""
+    return {"statement": select(Study.id, column).where(Study.id.in_(IDS), column.is_not(None)),
+            "reduce": lambda rows: {study_id: (value, None) for study_id, value in rows}}
 
 
 def _highest(statement, label):
-    """The highest value per study of ``(study id, value, protocol)`` rows."""
+    """(statement, reduce): the highest value per study of ``(study id, value, protocol)``."""
 
-    def measure(session, study_ids, weeks=None):
+    def reduce(rows):
         found = {}
-        for study_id, value, protocol in session.execute(statement, {"ids": study_ids}):
+        for study_id, value, protocol in rows:
             if study_id not in found or value > found[study_id][0]:
                 found[study_id] = (value, f"{label} {protocol!r}" if protocol else None)
         return found
-    return measure
+    return {"statement": statement, "reduce": reduce}
 
 
 _highest_ctdivol = _highest(
@@ -117,10 +119,10 @@ _ACTIVITY = (
     .group_by(RadiopharmaceuticalRadiationDose.general_study_module_attr_id))
 
 
-def _administered_activity(session, study_ids, weeks=None):
-    rows = session.execute(_ACTIVITY, {"ids": study_ids})
-    return {study_id: (total, f"{count} administrations" if count > 1 else None)
-            for study_id, total, count in rows}
+_administered_activity = {
+    "statement": _ACTIVITY,
+    "reduce": lambda rows: {study_id: (total, f"{count} administrations" if count > 1 else None)
+                            for study_id, total, count in rows}}
 
 
 _CHECK = CtDoseCheckDetails
@@ -138,7 +140,7 @@ _DOSE_CHECKS = (
     .where(CtRadiationDose.general_study_module_attr_id.in_(IDS)))
 
 
-def _dose_checks(session, study_ids, weeks=None):
+def _dose_check_alerts(rows):
     """NEMA XR 25 alerts and notifications the scanner recorded (TID 10015).
 
     The value is the forward estimate that went past a configured value, as a ratio to it
@@ -147,7 +149,7 @@ def _dose_checks(session, study_ids, weeks=None):
     found = {}
     for (study_id, protocol, dlp_estimate, dlp_alert, ctdivol_estimate, ctdivol_alert,
          alert_reason, dlp_forward, dlp_notification, ctdivol_forward, ctdivol_notification,
-         notification_reason) in session.execute(_DOSE_CHECKS, {"ids": study_ids}):
+         notification_reason) in rows:
         for what, estimate, configured_value, reason in (
                 ("DLP alert", dlp_estimate, dlp_alert, alert_reason),
                 ("CTDIvol alert", ctdivol_estimate, ctdivol_alert, alert_reason),
@@ -170,6 +172,9 @@ def _dose_checks(session, study_ids, weeks=None):
             if study_id not in found or ratio > found[study_id][0]:
                 found[study_id] = (ratio, text)
     return found
+
+
+_dose_checks = {"statement": _DOSE_CHECKS, "reduce": _dose_check_alerts}
 
 
 _TARGETS = (
@@ -220,22 +225,24 @@ DAP_UNIT, DAP_SCALE = "cGy·cm²", 1e6
 
 KINDS: dict[str, Kind] = {kind.key: kind for kind in (
     Kind("ct_dlp", "Total DLP of the study", ("ct",), "mGy·cm", 1.0,
-         _per_study(Study.total_dlp), summary="total_dlp"),
-    Kind("ct_ctdivol", "CTDIvol of any one event", ("ct",), "mGy", 1.0, _highest_ctdivol),
+         **_per_study(Study.total_dlp), summary="total_dlp"),
+    Kind("ct_ctdivol", "CTDIvol of any one event", ("ct",), "mGy", 1.0, **_highest_ctdivol),
     Kind("ct_dose_check", "Dose check alert or notification recorded by the scanner (NEMA XR 25)",
-         ("ct",), "× configured value", 1.0, _dose_checks, has_threshold=False),
+         ("ct",), "× configured value", 1.0, **_dose_checks, has_threshold=False),
     Kind("dap", "Total DAP of the study", ("rf", "dx"), DAP_UNIT, DAP_SCALE,
-         _per_study(Study.total_dap), summary="total_dap"),
+         **_per_study(Study.total_dap), summary="total_dap"),
     Kind("rp_dose", "Total dose at the reference point of the study", ("rf", "dx"), "Gy", 1.0,
-         _per_study(RP_DOSE), summary="rp_dose"),
+         **_per_study(RP_DOSE), summary="rp_dose"),
     Kind("dap_cumulative", "Total DAP of the patient's studies over the last weeks",
-         ("rf", "dx"), DAP_UNIT, DAP_SCALE, _cumulative(Study.total_dap), cumulative=True),
+         ("rf", "dx"), DAP_UNIT, DAP_SCALE, measure=_cumulative(Study.total_dap),
+         cumulative=True),
     Kind("rp_dose_cumulative",
          "Dose at the reference point of the patient's studies over the last weeks",
-         ("rf", "dx"), "Gy", 1.0, _cumulative(RP_DOSE), cumulative=True),
-    Kind("mg_agd", "Average glandular dose of any one view", ("mg",), "mGy", 1.0, _highest_agd),
+         ("rf", "dx"), "Gy", 1.0, measure=_cumulative(RP_DOSE), cumulative=True),
+    Kind("mg_agd", "Average glandular dose of any one view", ("mg",), "mGy", 1.0,
+         **_highest_agd),
     Kind("nm_activity", "Administered activity of the study", ("nm",), "MBq", 1.0,
-         _administered_activity),
+         **_administered_activity),
 )}
 
 
@@ -264,12 +271,12 @@ def _facts_statement():
 
 
 #: Built once: an import asks it for every object, and building it costs more than running it.
-_FACTS = _facts_statement()
+FACTS_STATEMENT = _facts_statement()
 
 
 def study_facts(session, study_ids) -> dict[int, StudyFacts]:
     """``StudyFacts`` of each study (its first patient row's ID)."""
-    rows = session.connection().execute(_FACTS, {"ids": list(study_ids)})
+    rows = session.connection().execute(FACTS_STATEMENT, {"ids": list(study_ids)})
     return {row[0]: StudyFacts(*row[1:]) for row in rows}
 
 
@@ -285,7 +292,19 @@ def measure(session, kind: Kind, study_ids, weeks=None, facts=None) -> dict:
         values = ((i, getattr(facts[i], kind.summary)) for i in study_ids)
         return {i: (value, None) for i, value in values if value is not None}
     # Core statements on the session's connection: the ORM layer would only add its overhead.
-    return kind.measure(session.connection(), study_ids, weeks)
+    connection = session.connection()
+    if kind.statement is not None:
+        return kind.reduce(connection.execute(kind.statement, {"ids": study_ids}))
+    return kind.measure(connection, study_ids, weeks)
+
+
+@cache
+def single_study_sql(dialect, statement) -> tuple[str, dict]:
+    """A kind's statement (or the facts') as driver SQL for one study, and its parameters
+    with the study id under ``ids_1``, for sending several in one round trip."""
+    compiled = statement.params(ids=[0]).compile(
+        dialect=dialect, compile_kwargs={"render_postcompile": True})
+    return compiled.string, dict(compiled.params)
 
 
 def reaches(kind: Kind, value, threshold) -> bool:

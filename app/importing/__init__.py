@@ -89,7 +89,8 @@ def persist(record: dict, source: str) -> Outcome:
                 if outcome.status == IMPORTED and outcome.study_id is not None:
                     # In the import's own transaction (a savepoint that never fails it), so
                     # an alert exists exactly when its study does.
-                    evaluate_import(db.session, outcome.study_id, new_study=not outcome.merged)
+                    evaluate_import(db.session, outcome.study_id, new_study=not outcome.merged,
+                                    modality_type=outcome.modality_type)
             if outcome.status != IMPORTED:
                 outcome.warnings = []  # nothing of this object was stored
             return outcome
