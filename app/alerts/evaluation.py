@@ -10,13 +10,13 @@ import logging
 from flask import current_app, has_app_context
 from sqlalchemy import delete, insert, select
 
+from ..importing import pipeline
 from ..models.alerts import MAIL_NONE, MAIL_PENDING, Alert
 from ..models.auth import utcnow
 from ..models.study import GeneralStudyModuleAttr as Study
-from .mail import mail_configured
-from ..importing import pipeline
 from .kinds import (FACTS_STATEMENT, KINDS, MODALITY_TYPES, StudyFacts, measure, modality_of,
                     reaches, single_study_sql, study_facts)
+from .mail import mail_configured
 from .rules import active_rules, subscribed_modalities
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,6 @@ EXTENSION = "kerma.tasks"
 #: Registry names are "<module>.<task name>"; one module for all keeps them stable.
 TASK_MODULE = "kerma.tasks"
 SWEEP = "sweep_spool"
-ALERT_MAIL = "queue_alert_mail"
 
 
 @dataclass
@@ -176,7 +175,6 @@ def _register_tasks(huey, app) -> dict:
     wrappers = {name: huey.task(name=name, context=True)(_runner(app, definition))
                 for name, definition in TASKS.items()}
     huey.periodic_task(crontab(minute="*"), name=SWEEP)(_sweeper(app))
-    huey.periodic_task(crontab(minute="*"), name=ALERT_MAIL)(_alert_mailer(app))
     return wrappers
 
 
@@ -212,24 +210,17 @@ def _runner(app, definition):
 
 def _sweeper(app):
     def sweep_spool():
+        from ..alerts.mail import queue_if_due
         from .worker import sweep
 
         with app.app_context():
             sweep(app)
-
-    sweep_spool.__module__ = TASK_MODULE
-    return sweep_spool
-
-
-def _alert_mailer(app):
-    def queue_alert_mail():
-        from ..alerts.mail import queue_if_due
-
-        with app.app_context():
+            # Alert e-mail waiting (docs/alerts.md) rides on the same minute's housekeeping.
             try:
                 queue_if_due(app)
             except Exception:  # a database that is away: the next minute tries again
                 log.exception("cannot queue the alert e-mail")
 
-    queue_alert_mail.__module__ = TASK_MODULE
-    return queue_alert_mail
+    sweep_spool.__module__ = TASK_MODULE
+    return sweep_spool
+
