@@ -393,3 +393,41 @@ def test_a_database_error_in_the_rules_is_undone_and_the_import_stands(app, monk
     with app.app_context():
         stored = db.session.get(Study, study)
         assert stored is not None and stored.total_rp_dose_a == 3.0
+
+
+def test_radiography_dose_at_rp_and_cumulative_dap_for_one_patient(app):
+    _store_ids(app)
+    at_rp = add_rule(app, "dx", "rp_dose", threshold=0.002)
+    summed = add_rule(app, "dx", "dap_cumulative", threshold=5.0, weeks=4)  # cGy·cm²
+
+    def radiograph(date, dap, rp):
+        with app.app_context():
+            record = study_record("dx", date=date, dap=dap, patient_id="PAT-9")
+            for dose in record["projectionxrayradiationdose_set"]:
+                for event in dose["irradeventxraydata_set"]:
+                    for source in event.setdefault("irradeventxraysourcedata_set", [{}]):
+                        source["dose_rp"] = rp
+            outcome = persist(record, "dx")
+            assert outcome.status == "imported"
+            return outcome.study_id
+
+    first = radiograph(datetime.date(2024, 3, 1), 3e-6, 0.001)  # 3 cGy·cm²
+    second = radiograph(datetime.date(2024, 3, 20), 3e-6, 0.003)
+    found = alerts(app)
+    assert [row[:2] for row in found] == [(at_rp, second), (summed, second)]
+    assert found[0][2] == pytest.approx(0.003)
+    assert found[1][2] == pytest.approx(6.0)
+    assert found[1][4] == "2 studies from 2024-03-01 to 2024-03-20"
+    assert first != second
+
+
+def test_the_alerts_page_filters_by_modality_and_state(app, client, login_as):
+    _fluoro(app, datetime.date(2024, 1, 1), 6.0)
+    rule = add_rule(app, "rf", "rp_dose", threshold=5.0)
+    reevaluate_rule_in(app, rule)
+    login_as("view")
+    assert client.get("/alerts/?modality=rf").text.count('<tr id="alert-') == 1
+    assert client.get("/alerts/?modality=ct").text.count('<tr id="alert-') == 0
+    fragment = client.get("/alerts/?state=all", headers={"HX-Request": "true"})
+    assert fragment.text.count('<tr id="alert-') == 1 and "<html" not in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
