@@ -293,3 +293,19 @@ def test_mail_choices_are_kept_per_user(app, client, login_as):
     with app.app_context():
         assert db.session.get(User, user.id).email == "me@hospital.test"
         assert sorted(db.session.scalars(select(AlertSubscription.modality))) == ["ct", "nm"]
+
+
+def test_the_command_line_sends_pending_mail_and_says_when_it_cannot(app, client, login_as,
+                                                                     smtp_server, runner):
+    _subscribe(client, login_as, "rf-physicist", "rf@hospital.test", "rf")
+    _rule(app)
+    _fluoro(app, 6.0)
+    result = runner.invoke(args=["alerts", "mail"])
+    assert result.exit_code == 1
+    assert "0 messages sent for 0 alerts" in result.output
+    assert "not sent: ConnectionRefusedError" in result.output
+    server = smtp_server()
+    result = runner.invoke(args=["alerts", "mail"])
+    assert result.exit_code == 0
+    assert "1 messages sent for 1 alerts" in result.output
+    assert server.inbox.messages[0][0] == ["rf@hospital.test"]

@@ -126,3 +126,21 @@ def kinds_command():
     """The kinds of rule, their modalities and units."""
     for kind in KINDS.values():
         click.echo(f"{kind.key}\t{'/'.join(kind.modalities)}\t{kind.unit}\t{kind.label}")
+
+
+@alerts_cli.command("mail")
+@with_appcontext
+def mail_command():
+    """Send the e-mail of pending alerts now (the worker does it every minute)."""
+    from flask import current_app
+
+    from .mail import mail_configured, send_pending
+
+    if not mail_configured(current_app.config):
+        click.echo("no SMTP server is configured (ALERT_MAIL_SERVER)", err=True)
+        sys.exit(1)
+    result = send_pending()
+    click.echo(f"{result.messages} messages sent for {result.alerts} alerts")
+    if result.error:
+        click.echo(f"not sent: {result.error}; {result.waiting} alerts wait", err=True)
+        sys.exit(1)
