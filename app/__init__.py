@@ -96,6 +96,7 @@ def _register_blueprints(app):
     from .charts import bp as charts_bp
     from .equipment import bp as equipment_bp
     from .patients import bp as patients_bp
+    from .alerts.views import bp as alerts_bp
     from .modalities import register as register_modalities
     from .api import bp as api_bp, tokens_bp as api_tokens_bp
 
@@ -112,6 +113,7 @@ def _register_blueprints(app):
     app.register_blueprint(api_bp)
     app.register_blueprint(api_tokens_bp)
     app.register_blueprint(equipment_bp)
+    app.register_blueprint(alerts_bp)
     app.register_blueprint(patients_bp)
 
 

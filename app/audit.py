@@ -1,4 +1,9 @@
-"""The audit log: a row for each deletion or administrative change, naming who made it."""
+"""The audit log: who deleted, changed, viewed or exported what, and who acknowledged alerts.
+
+Changes are recorded in the transaction that makes them. Views and exports are recorded by
+``record_access``, which commits at once: a page or file that reached the user is recorded
+even if nothing else is written.
+"""
 from flask import has_request_context
 from flask_login import current_user
 
@@ -25,3 +30,13 @@ def _acting_username() -> str | None:
     if current_user.is_authenticated:
         return current_user.username
     return None
+
+
+#: Actions that record reading rather than changing (docs/audit.md).
+VIEW_STUDY, VIEW_PATIENT, EXPORT = "view_study", "view_patient", "export"
+
+
+def record_access(action: str, target: str, details: str | None = None) -> None:
+    """Record that the current user saw or exported something, and commit."""
+    record_audit(action, target[:255], details)
+    db.session.commit()

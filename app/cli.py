@@ -13,6 +13,7 @@ def register(app):
     from .ssde.cli import ssde_cli
     from .equipment.cli import equipment_cli
     from .patients.cli import settings_cli
+    from .alerts.cli import alerts_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(import_cli)
@@ -25,3 +26,4 @@ def register(app):
     app.cli.add_command(ssde_cli)
     app.cli.add_command(equipment_cli)
     app.cli.add_command(settings_cli)
+    app.cli.add_command(alerts_cli)

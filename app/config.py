@@ -72,3 +72,22 @@ class Defaults:
     WORKER_POLL_SECONDS = 0.5
     # Finished tasks kept for the Tasks page; older ones are removed.
     TASK_HISTORY_MAX = 2000
+
+    # Alert e-mail (docs/alerts.md). None: no e-mail is sent. ALERT_MAIL_SECURITY is
+    # "starttls" (port 587 by default), "ssl" (TLS from the start, 465) or "none" (25; only
+    # for a relay on the same host). ALERT_MAIL_CA_FILE names certificates to trust beyond
+    # the system's. ALERT_MAIL_MODE: "each" (a message per alert) or "digest" (one message per
+    # recipient with every alert waiting, at most once a minute). ALERT_MAIL_BASE_URL, e.g.
+    # https://kerma.example.org, makes links to the studies.
+    ALERT_MAIL_SERVER = None
+    ALERT_MAIL_PORT = None
+    ALERT_MAIL_SECURITY = "starttls"
+    ALERT_MAIL_USERNAME = None
+    ALERT_MAIL_PASSWORD = None
+    ALERT_MAIL_CA_FILE = None
+    ALERT_MAIL_FROM = "kerma@localhost"
+    ALERT_MAIL_MODE = "each"
+    ALERT_MAIL_BASE_URL = None
+    ALERT_MAIL_TIMEOUT = 10
+    # After a failed attempt, pending alert e-mail waits this long before the next.
+    ALERT_MAIL_RETRY_SECONDS = 300

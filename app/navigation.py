@@ -26,6 +26,7 @@ NAV_LINKS = (
     NavLink("Radiography", "dx.studies"),
     NavLink("Nuclear medicine", "nm.studies"),
     NavLink("DRLs", "drl.comparison"),
+    NavLink("Alerts", "alerts.index"),
     NavLink("Import", "imports.index", roles=("admin", "importsize", "importqr")),
     NavLink("Exports", "exports.index", roles=("export",)),
     NavLink("Admin", "auth.user_list", roles=("admin",), children=(
@@ -37,6 +38,7 @@ NAV_LINKS = (
         NavLink("DICOM network", "network.settings", roles=("admin",)),
         NavLink("Quarantine", "network.quarantine", roles=("admin",)),
         NavLink("Tasks", "tasks.index", roles=("admin",)),
+        NavLink("Alert rules", "alerts.rules", roles=("admin",)),
         NavLink("Audit log", "admin.audit_log", roles=("admin",)),
     )),
 )

@@ -157,6 +157,17 @@ def test_the_walk_sees_the_known_endpoints(app):
                      "patients.save_indicators", "patients.reevaluate_indicators",
                      "drl.names", "drl.assign_names"):
         assert walked[endpoint] == ("view", "admin"), endpoint
+    assert walked["admin.audit_log"] == ("view", "admin")
+    assert walked["admin.audit_log_csv"] == ("view", "admin")
+    assert walked["patients.patient"] == ("view",)  # and pid, unless IDs are hashed
+    assert walked["patients.patient_csv"] == ("view",)
+    assert walked["alerts.index"] == ("view",)
+    assert walked["alerts.acknowledge"] == ("view",)
+    assert walked["alerts.mail_choices"] == ("view",)
+    assert walked["alerts.save_mail_choices"] == ("view",)
+    for endpoint in ("alerts.rules", "alerts.add_rule", "alerts.edit_rule",
+                     "alerts.add_default_rules"):
+        assert walked[endpoint] == ("view", "admin")
 
 
 def test_anonymous_users_are_sent_to_login(client, app):

@@ -7,6 +7,7 @@ from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..audit import EXPORT, record_access
 from ..auth.roles import role_required
 from ..exports.columns import neutralise
 from ..extensions import db
@@ -140,6 +141,10 @@ def chart_csv(modality, chart_key):
                      if chart.kind == "scatter" else [])
             writer.writerow([_text(row["category"]), *([_text(row["system"])] if split else []),
                              *edges, row["n"], *(_number(row[name]) for name in STATISTICS[1:])])
+    filters = "; ".join(f"{key}={value}" for key, value in request.args.items(multi=True)
+                        if value != "")
+    record_access(EXPORT, f"{modality} chart {chart_key} csv",
+                  f"filters: {filters or 'none'}; rows: {len(rows)}")
     return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="{modality}-{chart.key}.csv"'})

@@ -6,7 +6,7 @@ import io
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..audit import record_audit
+from ..audit import EXPORT, record_access, record_audit
 from ..auth.roles import role_required
 from ..exports.columns import neutralise
 from ..extensions import db
@@ -62,6 +62,9 @@ def comparison_csv():
                          _number(row.median_in_drl_unit), _number(row.drl.value),
                          row.drl.unit, _number(row.ratio), "yes" if row.above else "no"])
     name = f"drl-comparison-{datetime.date.today().isoformat()}.csv"
+    record_access(EXPORT, f"DRL comparison {chosen.name} csv",
+                  f"filters: set={chosen.name}; date_from={request.args.get('date_from', '')}; "
+                  f"date_to={request.args.get('date_to', '')}; rows: {len(rows)}")
     return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -15,6 +15,7 @@ from flask import (Blueprint, Response, abort, render_template, request, send_fi
 from flask_login import current_user
 
 from ..audit import record_audit
+from ..modalities.paging import count_all
 from ..auth.roles import role_required
 from ..extensions import db
 from ..studies import count_studies
@@ -68,8 +69,8 @@ def download(modality, fmt, survey):
             abort(404)
         name = found.key
     record_audit("export", f"{modality} {name} {fmt}",
-                 f"filters: {description or 'none'}; patient identifiers: "
-                 f"{'yes' if identifiers else 'no'}")
+                 f"filters: {description or 'none'}; studies: {count_all(query)}; "
+                 f"patient identifiers: {'yes' if identifiers else 'no'}")
     db.session.commit()
     filename = _filename(modality, survey, fmt)
     if survey is not None:

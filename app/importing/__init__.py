@@ -10,6 +10,7 @@ import time
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from ..alerts.evaluation import evaluate_import
 from ..extensions import db
 from ..extractors.dispatch import extract
 from ..extractors.errors import ExtractorError, NotDoseObject
@@ -85,6 +86,11 @@ def persist(record: dict, source: str) -> Outcome:
         try:
             with import_transaction(db.session):
                 outcome = store(db.session, record, source)
+                if outcome.status == IMPORTED and outcome.study_id is not None:
+                    # In the import's own transaction (a savepoint that never fails it), so
+                    # an alert exists exactly when its study does.
+                    evaluate_import(db.session, outcome.study_id, new_study=not outcome.merged,
+                                    modality_type=outcome.modality_type)
             if outcome.status != IMPORTED:
                 outcome.warnings = []  # nothing of this object was stored
             return outcome

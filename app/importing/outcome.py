@@ -27,6 +27,8 @@ class Outcome:
     study_id: int | None = None
     modality_type: str | None = None
     warnings: list = field(default_factory=list)
+    #: True when the object was added to a study already stored (not a new study).
+    merged: bool = False
 
     def __post_init__(self):
         self.message = one_line(self.message or "")

@@ -105,6 +105,7 @@ def store(session, record: dict, source: str) -> Outcome:
             session.flush()
             outcome.study_id = study.id
             outcome.message = "added to the stored study"
+            outcome.merged = True
             return outcome
 
     outcome.study_id = _insert_study(session, record, [*carried_uids, sop_uid], opening.reserved)

@@ -8,6 +8,7 @@ from ..auth.roles import role_required
 from ..extensions import db
 from ..htmx import is_htmx_request
 from ..modalities import MODALITIES
+from ..alerts.views import open_count
 from .summary import home_summary, total_studies, window_start
 
 bp = Blueprint("main", __name__)
@@ -22,6 +23,7 @@ def _context(message=None, error=None):
     return {
         "summaries": home_summary(MODALITIES, today, windows),
         "total": total_studies(),
+        "open_alerts": open_count(),
         "windows": windows,
         "window_starts": tuple(window_start(today, days) for days in windows),
         "today": today,

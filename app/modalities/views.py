@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from ..audit import VIEW_STUDY, record_access
 from ..extensions import db
 from ..htmx import is_htmx_request
 from ..models.study import GeneralStudyModuleAttr as Study
@@ -147,8 +148,12 @@ def study_detail(config, study_id):
         .order_by(Study.id)
     )] if study.study_instance_uid else []
     extra = config.detail_context(study, current_app.config) if config.detail_context else {}
-    return render_template(config.detail_template, config=config, study=study,
+    body = render_template(config.detail_template, config=config, study=study,
                            same_uid=same_uid, show_pid=current_user.has_role("pid"), **extra)
+    # After rendering: the commit expires the study's loaded rows.
+    record_access(VIEW_STUDY, f"{config.key} study {study.id}",
+                  f"Study Instance UID {study.study_instance_uid or '(none)'}")
+    return body
 
 
 def delete_study(config, study_id):

@@ -74,3 +74,4 @@ from .network import DicomKeepSettings, DicomStoreSettings
 from .tally import StudyTally
 from .tasks import BackgroundTask, TaskHourlyCount
 from .drl import DrlSet, DrlValue, StandardName
+from .alerts import Alert, AlertRule, AlertSubscription

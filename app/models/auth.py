@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     page_size: Mapped[int] = mapped_column(default=25)
     # The Charts view's last choices per modality, as JSON ({"ct": {"chart": [...], ...}}).
     chart_options: Mapped[str | None] = mapped_column(Text)
+    # Where alert e-mails go (the user opts in per modality on the alerts' e-mail page).
+    email: Mapped[str | None] = mapped_column(String(254))
     home_days_1: Mapped[int] = mapped_column(default=7)
     home_days_2: Mapped[int] = mapped_column(default=28)
 
@@ -97,7 +99,7 @@ class AuditLog(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    username: Mapped[str | None] = mapped_column(String(150))
+    username: Mapped[str | None] = mapped_column(String(150), index=True)
     action: Mapped[str] = mapped_column(String(50), index=True)
     target: Mapped[str] = mapped_column(String(255))
     details: Mapped[str | None] = mapped_column(Text)

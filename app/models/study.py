@@ -134,7 +134,7 @@ class PatientModuleAttr(db.Model):
         "GeneralStudyModuleAttr", "patientmoduleattr_set")
     patient_name: Mapped[str | None] = mapped_column(PN)
     name_hashed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    patient_id: Mapped[str | None] = mapped_column(LO)
+    patient_id: Mapped[str | None] = mapped_column(LO, index=True)
     id_hashed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     patient_birth_date: Mapped[datetime.date | None] = mapped_column(Date)
     patient_sex: Mapped[str | None] = mapped_column(CS)

@@ -171,6 +171,7 @@ def _register_tasks(huey, app) -> dict:
     # Importing the task modules fills TASKS.
     from . import imports, sizes  # noqa: F401
     from ..patients import tasks as patient_tasks  # noqa: F401
+    from ..alerts import background, mail  # noqa: F401
 
     wrappers = {name: huey.task(name=name, context=True)(_runner(app, definition))
                 for name, definition in TASKS.items()}
@@ -210,10 +211,17 @@ def _runner(app, definition):
 
 def _sweeper(app):
     def sweep_spool():
+        from ..alerts.mail import queue_if_due
         from .worker import sweep
 
         with app.app_context():
             sweep(app)
+            # Alert e-mail waiting (docs/alerts.md) rides on the same minute's housekeeping.
+            try:
+                queue_if_due(app)
+            except Exception:  # a database that is away: the next minute tries again
+                log.exception("cannot queue the alert e-mail")
 
     sweep_spool.__module__ = TASK_MODULE
     return sweep_spool
+

@@ -15,7 +15,7 @@ from .indicators import patterns, record_reevaluation, reevaluate, restore_defau
 from .tasks import TASK
 
 
-@bp.get("/patient-identifiers")
+@bp.get("/admin/patient-identifiers")
 @role_required("admin")
 def identifiers():
     """The identifier settings in force and what is stored now."""
@@ -23,7 +23,7 @@ def identifiers():
                            flags=FLAGS, counts=stored_counts(), preview=None)
 
 
-@bp.post("/patient-identifiers")
+@bp.post("/admin/patient-identifiers")
 @role_required("admin")
 def save_identifiers():
     """First answer with what the change does to stored studies; save once confirmed."""
@@ -47,7 +47,7 @@ def _latest_task():
                               .limit(1)).first()
 
 
-@bp.get("/test-patients")
+@bp.get("/admin/test-patients")
 @role_required("admin")
 def indicators():
     """The not-patient patterns and the last re-evaluation of stored studies."""
@@ -56,14 +56,14 @@ def indicators():
                            name_patterns=name_patterns, task=_latest_task())
 
 
-@bp.get("/test-patients/progress")
+@bp.get("/admin/test-patients/progress")
 @role_required("admin")
 def reevaluation_progress():
     """The last re-evaluation's state (an htmx fragment, polled while it runs)."""
     return render_template("patients/_reevaluation.html", task=_latest_task())
 
 
-@bp.post("/test-patients")
+@bp.post("/admin/test-patients")
 @role_required("admin")
 def save_indicators():
     """Save the patterns; when they changed, re-evaluate the stored studies."""
@@ -79,7 +79,7 @@ def save_indicators():
     return _start_reevaluation()
 
 
-@bp.post("/test-patients/reevaluate")
+@bp.post("/admin/test-patients/reevaluate")
 @role_required("admin")
 def reevaluate_indicators():
     """Match the patterns in force against the stored studies again."""
