@@ -69,3 +69,14 @@ class Defaults:
     WORKER_POLL_SECONDS = 0.5
     # Finished tasks kept for the Tasks page; older ones are removed.
     TASK_HISTORY_MAX = 2000
+
+    # Query-retrieve from remote nodes (docs/query-retrieve.md). None: the listener's AE title
+    # calls nodes and is the C-MOVE destination.
+    QR_CALLING_AE_TITLE = None
+    QR_MOVE_DESTINATION = None
+    # Seconds to wait for a node to connect, answer an association request or a message.
+    QR_TIMEOUT = 30
+    # A running query whose heartbeat is older than this (seconds) was interrupted: resumed.
+    QR_INTERRUPTED_AFTER = 120
+    # Minutes before a schedule whose query failed tries again.
+    QR_RETRY_MINUTES = 30
