@@ -76,6 +76,9 @@ class Defaults:
     QR_MOVE_DESTINATION = None
     # Seconds to wait for a node to connect, answer an association request or a message.
     QR_TIMEOUT = 30
+    # Days of study dates asked for by one study-level C-FIND: one day a time keeps each
+    # answer under the limits PACS put on the number of matches they return.
+    QR_DAYS_PER_FIND = 1
     # A running query whose heartbeat is older than this (seconds) was interrupted: resumed.
     QR_INTERRUPTED_AFTER = 120
     # Minutes before a schedule whose query failed tries again.

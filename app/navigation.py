@@ -27,11 +27,13 @@ NAV_LINKS = (
     NavLink("Nuclear medicine", "nm.studies"),
     NavLink("DRLs", "drl.comparison"),
     NavLink("Import", "imports.index", roles=("admin", "importsize", "importqr")),
+    NavLink("Query-retrieve", "network.queries_page", roles=("importqr",)),
     NavLink("Exports", "exports.index", roles=("export",)),
     NavLink("Admin", "auth.user_list", roles=("admin",), children=(
         NavLink("Users", "auth.user_list", roles=("admin",)),
         NavLink("DICOM network", "network.settings", roles=("admin",)),
         NavLink("Quarantine", "network.quarantine", roles=("admin",)),
+        NavLink("Query-retrieve", "network.queries_page", roles=("admin",)),
         NavLink("Tasks", "tasks.index", roles=("admin",)),
         NavLink("Audit log", "admin.audit_log", roles=("admin",)),
     )),

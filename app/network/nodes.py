@@ -5,6 +5,7 @@ what happened (refused connection, rejected association, no answer within the ti
 the node page and the query page can show it as it is.
 """
 import logging
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -31,13 +32,6 @@ PENDING = (0xFF00, 0xFF01)
 SUCCESS = 0x0000
 WARNING = 0xB000
 CANCEL = 0xFE00
-# A-ASSOCIATE-RJ reasons (PS3.8 9.3.4), by source: 1 service user, 2 ACSE, 3 presentation.
-_REJECT_REASONS = {
-    (1, 1): "no reason given", (1, 2): "application context name not supported",
-    (1, 3): "calling AE title not recognised", (1, 7): "called AE title not recognised",
-    (2, 1): "no reason given", (2, 2): "protocol version not supported",
-    (3, 1): "temporary congestion", (3, 2): "local limit exceeded",
-}
 
 
 class NodeError(Exception):
@@ -114,13 +108,22 @@ def association(address: Address, contexts, handlers=None, get_storage=False):
     ext_neg = []
     if get_storage:
         ext_neg = [build_role(sop_class, scp_role=True) for sop_class in STORAGE_CLASSES]
+    answers = []
+
+    def on_acse(event):
+        answers.append(event.primitive)
+
+    started = time.monotonic()
     try:
         assoc = ae.associate(address.host, address.port, ae_title=address.ae_title,
-                             ext_neg=ext_neg, evt_handlers=handlers or [])
+                             ext_neg=ext_neg,
+                             evt_handlers=[(evt.EVT_ACSE_RECV, on_acse), *(handlers or [])])
     except OSError as exc:  # a host name that does not resolve
         raise NodeError(f"cannot reach {address.host} port {address.port}: {exc}") from exc
     if not assoc.is_established:
-        raise NodeError(_why_not_established(assoc, address))
+        ae.shutdown()
+        raise NodeError(_why_not_established(assoc, address, answers,
+                                             time.monotonic() - started))
     try:
         yield assoc
     finally:
@@ -129,18 +132,19 @@ def association(address: Address, contexts, handlers=None, get_storage=False):
         ae.shutdown()
 
 
-def _why_not_established(assoc, address: Address) -> str:
+def _why_not_established(assoc, address: Address, answers, elapsed: float) -> str:
     where = f"{address.ae_title} at {address.host} port {address.port}"
     if assoc.is_rejected:
-        primitive = getattr(assoc.acceptor, "primitive", None)
-        source = getattr(primitive, "source", None)
-        reason = getattr(primitive, "reason", None)
-        why = _REJECT_REASONS.get((source, reason), f"reason {reason}")
+        answer = next((a for a in reversed(answers) if getattr(a, "result", None) in (1, 2)),
+                      None)
+        why = answer.reason_str if answer is not None else "no reason given"
+        why = why[:1].lower() + why[1:]
         return f"{where} rejected the association ({why}; calling AE title {address.calling})"
-    if assoc.is_aborted:
+    if elapsed >= address.timeout * 0.9:
+        return f"{where} did not answer within {address.timeout:g} s"
+    if answers:
         return f"{where} aborted the association"
-    return (f"{where} did not answer: connection refused, or no answer within "
-            f"{address.timeout:g} s")
+    return f"{where} refused the connection (nothing listens on that port?)"
 
 
 def echo(node: RemoteNode) -> EchoResult:

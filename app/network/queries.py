@@ -3,7 +3,8 @@
 A query runs in two stages, both recorded in the database so that a run cut short (a
 restart, a crash, a node that went away) carries on where it stopped:
 
-1. *finding*: C-FIND at study level for each day of the range, then series level for the
+1. *finding*: C-FIND at study level for each day of the range (``QR_DAYS_PER_FIND`` days a
+   time), then series level for the
    studies the filters keep, then image level for the series that may hold dose objects
    (``selection.py`` decides). Objects Kerma already has (their SOP Instance UID was imported,
    or an earlier query retrieved them) and image headers of studies whose dose report is
@@ -37,6 +38,7 @@ from ..models.tasks import DONE, FAILED
 from ..spool import Spool
 from ..tasks import background_task
 from ..tasks.queue import get_queue
+from ..tasks.records import writing
 from . import nodes, selection
 from .nodes import Address, NodeError
 
@@ -97,58 +99,61 @@ def run_query(query_id: int, report=None) -> QrQuery | None:
         _retrieve(query, address, report)
     except NodeError as exc:
         db.session.rollback()
-        query = db.session.get(QrQuery, query_id)
-        query.status, query.message, query.finished = QR_FAILED, str(exc), utcnow()
-        db.session.commit()
+        _finish_failed(query_id, str(exc))
         log.warning("query %d on %s failed: %s", query_id, address.name, exc)
         report(f"failed: {exc}")
-        return query
+        return db.session.get(QrQuery, query_id)
     except Exception as exc:
         log.exception("query %d on %s failed", query_id, address.name)
         db.session.rollback()
-        query = db.session.get(QrQuery, query_id)
-        query.status, query.finished = QR_FAILED, utcnow()
-        query.message = f"{type(exc).__name__}: {exc}"
-        db.session.commit()
-        return query
+        _finish_failed(query_id, f"{type(exc).__name__}: {exc}")
+        return db.session.get(QrQuery, query_id)
     counts = progress(query)
-    query.status, query.finished = QR_DONE, utcnow()
-    query.message = (f"{query.studies_kept} of {query.studies_found} studies, "
-                     f"{query.series_kept} series kept; {counts['retrieved']} object(s) "
-                     f"retrieved, {query.objects_skipped} already in Kerma")
-    if counts[NOT_DELIVERED]:
-        query.message += f", {counts[NOT_DELIVERED]} not delivered by the node"
-    if query.schedule_id:
-        schedule = db.session.get(QrSchedule, query.schedule_id)
-        if schedule and (schedule.last_day_done is None or schedule.last_day_done < query.date_to):
-            schedule.last_day_done = query.date_to
-    db.session.commit()
+    with writing():
+        query = db.session.get(QrQuery, query_id)
+        query.status, query.finished = QR_DONE, utcnow()
+        query.message = (f"{query.studies_kept} of {query.studies_found} studies, "
+                         f"{query.series_kept} series kept; {counts['retrieved']} object(s) "
+                         f"retrieved, {query.objects_skipped} already in Kerma")
+        if counts[NOT_DELIVERED]:
+            query.message += f", {counts[NOT_DELIVERED]} not delivered by the node"
+        if query.schedule_id:
+            schedule = db.session.get(QrSchedule, query.schedule_id)
+            if schedule and (schedule.last_day_done is None
+                             or schedule.last_day_done < query.date_to):
+                schedule.last_day_done = query.date_to
     log.info("query %d on %s done: %s", query_id, address.name, query.message)
     report(query.message)
     return query
+
+
+def _finish_failed(query_id: int, message: str):
+    with writing():
+        query = db.session.get(QrQuery, query_id)
+        query.status, query.message, query.finished = QR_FAILED, message, utcnow()
 
 
 def _claim(query_id: int) -> bool:
     """Mark the query running for this caller, unless someone else runs it now."""
     now = utcnow()
     stale = now - timedelta(seconds=_interrupted_after())
-    taken = db.session.execute(
-        update(QrQuery).where(QrQuery.id == query_id, or_(
+    with writing():
+        taken = db.session.execute(
+            update(QrQuery).where(QrQuery.id == query_id, or_(
             QrQuery.status.in_((QR_QUEUED, QR_FAILED)),
             and_(QrQuery.status == QR_RUNNING,
                  or_(QrQuery.heartbeat.is_(None), QrQuery.heartbeat < stale))))
-        .values(status=QR_RUNNING, heartbeat=now, started=func.coalesce(QrQuery.started, now),
-                message=None, finished=None)
-        .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
+            .values(status=QR_RUNNING, heartbeat=now,
+                    started=func.coalesce(QrQuery.started, now), message=None, finished=None)
+            .execution_options(synchronize_session=False)).rowcount
     return bool(taken)
 
 
 def _beat(query_id: int, **values):
-    db.session.execute(update(QrQuery).where(QrQuery.id == query_id)
-                       .values(heartbeat=utcnow(), **values)
-                       .execution_options(synchronize_session=False))
-    db.session.commit()
+    with writing():
+        db.session.execute(update(QrQuery).where(QrQuery.id == query_id)
+                           .values(heartbeat=utcnow(), **values)
+                           .execution_options(synchronize_session=False))
 
 
 def _interrupted_after() -> float:
@@ -161,13 +166,18 @@ def _find(query: QrQuery, address: Address, report):
     query_id = query.id
     filters = selection.Filters.from_query(query)
     _beat(query_id, stage=FINDING)
-    studies_found = studies_kept = series_found = series_kept = 0
+    studies_found = studies_kept = series_found = 0
     chosen = []
     with nodes.association(address, [nodes.FIND]) as assoc:
+        step = max(1, int(current_app.config.get("QR_DAYS_PER_FIND", 1)))
         day = query.date_from
         while day <= query.date_to:
+            last = min(day + timedelta(days=step - 1), query.date_to)
+            dates = day.strftime("%Y%m%d")
+            if last != day:
+                dates += "-" + last.strftime("%Y%m%d")
             studies = [_study(ds) for ds in nodes.c_find(assoc, "STUDY", {
-                "StudyDate": day.strftime("%Y%m%d"), "StudyTime": "", "StudyInstanceUID": "",
+                "StudyDate": dates, "StudyTime": "", "StudyInstanceUID": "",
                 "StudyDescription": "", "ModalitiesInStudy": "", "AccessionNumber": ""},
                 address)]
             studies = [s for s in studies if s["uid"]]
@@ -192,33 +202,35 @@ def _find(query: QrQuery, address: Address, report):
                         "SOPClassUID": "", "InstanceNumber": ""}, address)]
                     candidate.instances = [i for i in candidate.instances if i["uid"]]
                 choices = selection.choose_objects(candidates)
-                series_kept += len({c.series["uid"] for c in choices})
                 chosen += [(study["uid"], c) for c in choices]
-            _beat(query_id)
-            report(f"{day.isoformat()}: {studies_found} studies found so far, "
+                _beat(query_id)
+            report(f"{dates}: {studies_found} studies found so far, "
                    f"{len(chosen)} object(s) chosen")
-            day += timedelta(days=1)
+            day = last + timedelta(days=1)
     have = _already_had({c.instance["uid"] for _, c in chosen})
     seen = set()
     skipped = 0
-    for study_uid, choice in chosen:
-        uid = choice.instance["uid"]
-        if uid in have or uid in seen:
-            skipped += 1
-            continue
-        seen.add(uid)
-        db.session.add(QrObject(
-            query_id=query_id, study_instance_uid=study_uid,
-            series_instance_uid=choice.series["uid"], sop_instance_uid=uid,
-            modality=choice.series.get("modality"), reason=choice.reason,
-            series_complete=choice.whole_series, status=WANTED))
-    query = db.session.get(QrQuery, query_id)
-    query.studies_found, query.studies_kept = studies_found, studies_kept
-    query.series_found, query.series_kept = series_found, series_kept
-    query.objects_skipped = skipped
-    query.stage, query.heartbeat = RETRIEVING, utcnow()
-    db.session.commit()
-    report(f"found {studies_found} studies, kept {studies_kept}; {series_kept} series, "
+    with writing():
+        for study_uid, choice in chosen:
+            uid = choice.instance["uid"]
+            if uid in have or uid in seen:
+                skipped += 1
+                continue
+            seen.add(uid)
+            db.session.add(QrObject(
+                query_id=query_id, study_instance_uid=study_uid,
+                series_instance_uid=choice.series["uid"], sop_instance_uid=uid,
+                modality=choice.series.get("modality"), reason=choice.reason,
+                series_complete=choice.whole_series, status=WANTED))
+        query = db.session.get(QrQuery, query_id)
+        query.studies_found, query.studies_kept = studies_found, studies_kept
+        query.series_found = series_found
+        # Series with something left to retrieve, once what Kerma has is left out.
+        query.series_kept = len({c.series["uid"] for _, c in chosen
+                                 if c.instance["uid"] in seen})
+        query.objects_skipped = skipped
+        query.stage, query.heartbeat = RETRIEVING, utcnow()
+    report(f"found {studies_found} studies, kept {studies_kept}; {query.series_kept} series, "
            f"{len(seen)} object(s) to retrieve, {skipped} already in Kerma")
 
 
@@ -351,6 +363,11 @@ def _settle(members, result, received: set | None):
     else:
         delivered = {m.id for m in members if m.sop_instance_uid not in failed}
     missing = [m.id for m in members if m.id not in delivered]
+    with writing():
+        _mark(delivered, missing, result)
+
+
+def _mark(delivered, missing, result):
     if delivered:
         db.session.execute(update(QrObject).where(
             QrObject.id.in_(delivered), QrObject.status.in_((WANTED, NOT_DELIVERED)))
@@ -381,13 +398,13 @@ def note_import(spool_name: str, imported: bool, message: str | None = None):
         QrQuery.status.in_((QR_QUEUED, QR_RUNNING)), QrQuery.finished > recent)).limit(1))
     if active is None:
         return
-    db.session.execute(update(QrObject).where(
-        QrObject.sop_instance_uid == uid,
-        QrObject.status.in_((WANTED, RETRIEVED, NOT_DELIVERED)))
-        .values(status=IMPORTED_OBJECT if imported else IMPORT_FAILED,
-                message=None if imported else (message or "")[:1000])
-        .execution_options(synchronize_session=False))
-    db.session.commit()
+    with writing():
+        db.session.execute(update(QrObject).where(
+            QrObject.sop_instance_uid == uid,
+            QrObject.status.in_((WANTED, RETRIEVED, NOT_DELIVERED)))
+            .values(status=IMPORTED_OBJECT if imported else IMPORT_FAILED,
+                    message=None if imported else (message or "")[:1000])
+            .execution_options(synchronize_session=False))
 
 
 def progress(query: QrQuery) -> dict:
