@@ -194,7 +194,8 @@ def test_recovery_requeues_waiting_and_interrupted_files_once(app, spool):
         import_spooled(queued)
         records.start("crashed", "import_spooled")
 
-    assert recover(app) == {"interrupted": 1, "released": 1, "queued": 2}
+    assert recover(app) == {"interrupted": 1, "released": 1, "queued": 2,
+                            "resumed_queries": 0}
     with app.app_context():
         names = sorted(t.args[0] for t in get_queue().pending())
     assert names == sorted([waiting.name, interrupted.name, queued.name])

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models.auth import utcnow
 from ..models.network import GET, MOVE, RemoteNode
-from .scp import NATIVE_TRANSFER_SYNTAXES, STORAGE_CLASSES
+from .scp import NATIVE_TRANSFER_SYNTAXES, STORAGE_CLASSES, quick_exchanges
 from .settings import listener_settings
 
 log = logging.getLogger("kerma.qr")
@@ -117,7 +117,8 @@ def association(address: Address, contexts, handlers=None, get_storage=False):
     try:
         assoc = ae.associate(address.host, address.port, ae_title=address.ae_title,
                              ext_neg=ext_neg,
-                             evt_handlers=[(evt.EVT_ACSE_RECV, on_acse), *(handlers or [])])
+                             evt_handlers=[(evt.EVT_CONN_OPEN, quick_exchanges),
+                                           (evt.EVT_ACSE_RECV, on_acse), *(handlers or [])])
     except OSError as exc:  # a host name that does not resolve
         raise NodeError(f"cannot reach {address.host} port {address.port}: {exc}") from exc
     if not assoc.is_established:

@@ -22,6 +22,7 @@ called when the worker starts and every minute by it).
 """
 import logging
 import threading
+import time
 from collections import Counter
 from datetime import date, timedelta
 
@@ -149,7 +150,17 @@ def _claim(query_id: int) -> bool:
     return bool(taken)
 
 
-def _beat(query_id: int, **values):
+#: Seconds between heartbeats of a running query (far below QR_INTERRUPTED_AFTER).
+BEAT_SECONDS = 2.0
+_last_beats = {}
+
+
+def _beat(query_id: int, force: bool = True, **values):
+    """Write the heartbeat (and ``values``); unless ``force``, at most every BEAT_SECONDS."""
+    now = time.monotonic()
+    if not force and now - _last_beats.get(query_id, 0.0) < BEAT_SECONDS:
+        return
+    _last_beats[query_id] = now
     with writing():
         db.session.execute(update(QrQuery).where(QrQuery.id == query_id)
                            .values(heartbeat=utcnow(), **values)
@@ -203,7 +214,7 @@ def _find(query: QrQuery, address: Address, report):
                     candidate.instances = [i for i in candidate.instances if i["uid"]]
                 choices = selection.choose_objects(candidates)
                 chosen += [(study["uid"], c) for c in choices]
-                _beat(query_id)
+                _beat(query_id, force=False)
             report(f"{dates}: {studies_found} studies found so far, "
                    f"{len(chosen)} object(s) chosen")
             day = last + timedelta(days=1)
@@ -347,7 +358,7 @@ def _retrieve(query: QrQuery, address: Address, report):
                 got = set(received)
             _settle(members, result, got if address.method == GET else None)
             done += len(members)
-            _beat(query_id)
+            _beat(query_id, force=False)
             if done % 50 < len(members) or done == len(rows):
                 report(f"retrieved {done} of {len(rows)} object(s)")
 
