@@ -5,14 +5,16 @@ made by ``bench/make_rdsr.py`` from the corpus (fresh UIDs each, so every one is
 own), their study dates spread over ten days. ``flask worker`` and, for C-MOVE, ``flask dicom
 listen`` run as separate processes, as in production, against a fresh database; ``flask qr
 query`` runs the query as a command. Each run queries its own ten days, once with C-GET and
-once with C-MOVE, and reports:
+once with C-MOVE. dcmqrscp keeps at most 500 studies per storage area (AE title), so 1,000
+studies are two areas, two nodes queried one after the other. It reports:
 
-- finding: seconds from the command's start until the objects to retrieve are known (ten
-  study-level C-FINDs, then one series- and one image-level C-FIND per study);
+- finding: seconds from the commands' starts until the objects to retrieve are known (ten
+  study-level C-FINDs a node, then one series- and one image-level C-FIND per study), summed
+  over the nodes; it includes starting the ``flask`` command (about a second);
 - retrieved/s: objects retrieved per second while retrieving (one request per series);
 - imported/s: objects imported per second from the start of retrieving to the last import
   (the worker imports while the retrieve goes on);
-- total: seconds from the command's start to the last import.
+- total: seconds from the first command's start to the last import.
 
 Usage (from the repository root)::
 
@@ -46,7 +48,9 @@ from bench.dicom_store import (_environment, _fresh_schema, _free_port,  # noqa:
 from bench.machine import cpu_model, memory  # noqa: E402
 from bench.make_rdsr import make_rdsrs  # noqa: E402
 
-PACS_AE = "PACS"
+#: dcmqrscp keeps at most 500 studies in a storage area (one AE title); a run of more
+#: studies spreads them over several areas, each a node queried in turn.
+STUDIES_PER_AREA = 500
 DAYS = 10
 FIRST_DAYS = {"get": date(2024, 1, 1), "move": date(2024, 2, 1)}
 
@@ -65,8 +69,14 @@ def main():
         print(f"making {2 * options.count} reports and loading them into dcmqrscp ...",
               flush=True)
         files = _reports(work / "reports", options.count)
-        archive = _archive(work / "pacs", listener_port)
-        _load(archive["port"], files)
+        areas = {method: [f"{method.upper()}{n + 1}" for n in
+                          range(-(-options.count // STUDIES_PER_AREA))]
+                 for method in ("get", "move")}
+        archive = _archive(work / "pacs", listener_port, [a for v in areas.values() for a in v])
+        for method, chunk in (("get", files[:options.count]), ("move", files[options.count:])):
+            for number, area in enumerate(areas[method]):
+                _load(archive["port"], area,
+                      chunk[number * STUDIES_PER_AREA:(number + 1) * STUDIES_PER_AREA])
         processes.append(_start(["dicom", "listen", "--port", str(listener_port)], env,
                                 work / "listener.log"))
         processes.append(_start(["worker", "-w", str(options.workers), "--worker-type",
@@ -76,12 +86,12 @@ def main():
         engine = create_engine(_sqlalchemy_url(database_url))
         results = []
         for method in ("get", "move"):
-            node = f"PACS_{method.upper()}"
-            subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "qr", "node", "add",
-                            node, "--ae-title", PACS_AE, "--host", "127.0.0.1", "--port",
-                            str(archive["port"]), "--method", method],
-                           cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
-            results.append(_run(engine, env, work, node, method, options.count))
+            for area in areas[method]:
+                subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "qr", "node",
+                                "add", area, "--ae-title", area, "--host", "127.0.0.1",
+                                "--port", str(archive["port"]), "--method", method],
+                               cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
+            results.append(_run(engine, env, work, areas[method], method, options.count))
         _report(options, database_url, results)
     finally:
         for process in processes:
@@ -122,16 +132,20 @@ def _reports(folder, count):
     return paths
 
 
-def _archive(folder, listener_port):
+def _archive(folder, listener_port, areas):
+    """dcmqrscp with one storage area (AE title) per ``STUDIES_PER_AREA`` studies."""
     folder.mkdir(parents=True)
-    (folder / "archive").mkdir()
     port = _free_port()
+    lines = []
+    for area in areas:
+        (folder / area).mkdir()
+        lines.append(f"{area} {folder / area} RW ({STUDIES_PER_AREA}, 4096mb) ANY")
     config = folder / "dcmqrscp.cfg"
     config.write_text(
         f"NetworkTCPPort = {port}\nMaxPDUSize = 16384\nMaxAssociations = 16\n\n"
         f"HostTable BEGIN\nkerma = (KERMA, 127.0.0.1, {listener_port})\nHostTable END\n\n"
         "VendorTable BEGIN\nVendorTable END\n\n"
-        f"AETable BEGIN\n{PACS_AE} {folder / 'archive'} RW (100000, 4096mb) ANY\nAETable END\n")
+        "AETable BEGIN\n" + "\n".join(lines) + "\nAETable END\n")
     process = subprocess.Popen(["dcmqrscp", "-c", str(config), str(port)],
                                stdout=(folder / "dcmqrscp.log").open("wb"),
                                stderr=subprocess.STDOUT, start_new_session=True)
@@ -147,62 +161,71 @@ def _listening(port):
         return False
 
 
-def _load(port, files):
+def _load(port, area, files):
     for start in range(0, len(files), 250):
-        subprocess.run(["storescu", "-aec", PACS_AE, "127.0.0.1", str(port),
+        subprocess.run(["storescu", "-aec", area, "127.0.0.1", str(port),
                         *map(str, files[start:start + 250])],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _run(engine, env, work, node, method, count):
-    """Query and retrieve one run's ten days; poll the database for the stages and imports."""
+def _run(engine, env, work, areas, method, count):
+    """Query and retrieve one run's ten days from each area in turn; poll the database."""
     first = FIRST_DAYS[method]
-    with engine.connect() as connection:
-        before = connection.execute(text("SELECT max(id) FROM dicom_qr_query")).scalar() or 0
-    log = (work / f"query-{method}.log").open("w")
     started = time.monotonic()
-    command = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "qr", "query", node,
-         "--date-from", first.isoformat(),
-         "--date-to", (first + timedelta(days=DAYS - 1)).isoformat()],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    found_at = retrieved_at = imported_at = None
-    query_id = None
-    while imported_at is None:
+    finding = retrieving = 0.0
+    retrieve_started = None
+    query_ids = []
+    for area in areas:
         with engine.connect() as connection:
-            row = connection.execute(text(
-                "SELECT id, stage, status FROM dicom_qr_query WHERE id > :before "
-                "ORDER BY id DESC LIMIT 1"), {"before": before}).first()
-            if row is not None and query_id is None and row.stage is not None:
-                query_id = row.id
-            if query_id is not None:
-                now = time.monotonic()
-                if found_at is None and row.stage == "retrieving":
-                    found_at = now
-                if retrieved_at is None and row.status in ("done", "failed"):
-                    retrieved_at = now
-                    if row.status == "failed":
-                        raise SystemExit(f"the {method} query failed: see {log.name}")
-                imported = connection.execute(text(
-                    "SELECT count(*) FROM dicom_qr_object WHERE query_id = :id "
-                    "AND status = 'imported'"), {"id": query_id}).scalar()
-                if retrieved_at is not None and imported >= count:
-                    imported_at = now
-        if command.poll() not in (None, 0):
-            raise SystemExit(f"flask qr query failed: see {log.name}")
+            before = connection.execute(text("SELECT max(id) FROM dicom_qr_query")).scalar() or 0
+        log = (work / f"query-{area}.log").open("w")
+        command_started = time.monotonic()
+        command = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "qr", "query", area,
+             "--date-from", first.isoformat(),
+             "--date-to", (first + timedelta(days=DAYS - 1)).isoformat()],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        found_at = None
+        while True:
+            with engine.connect() as connection:
+                row = connection.execute(text(
+                    "SELECT id, stage, status FROM dicom_qr_query WHERE id > :before "
+                    "ORDER BY id DESC LIMIT 1"), {"before": before}).first()
+            now = time.monotonic()
+            if row is not None and found_at is None and row.stage == "retrieving":
+                found_at = now
+                retrieve_started = retrieve_started or now
+            if row is not None and row.status in ("done", "failed"):
+                if row.status == "failed" or found_at is None:
+                    raise SystemExit(f"the query of {area} failed: see {log.name}")
+                finding += found_at - command_started
+                retrieving += now - found_at
+                query_ids.append(row.id)
+                break
+            if command.poll() not in (None, 0):
+                raise SystemExit(f"flask qr query failed: see {log.name}")
+            time.sleep(0.05)
+        command.wait()
+    ids = ",".join(map(str, query_ids))
+    while True:
+        with engine.connect() as connection:
+            imported = connection.execute(text(
+                f"SELECT count(*) FROM dicom_qr_object WHERE query_id IN ({ids}) "
+                "AND status = 'imported'")).scalar()
+            waiting = connection.execute(text(
+                f"SELECT count(*) FROM dicom_qr_object WHERE query_id IN ({ids}) "
+                "AND status IN ('wanted', 'retrieved')")).scalar()
+        if not waiting:
+            break
         if time.monotonic() - started > 3600:
             raise SystemExit("timed out")
         time.sleep(0.05)
-    command.wait()
-    with engine.connect() as connection:
-        failed = connection.execute(text(
-            "SELECT count(*) FROM dicom_qr_object WHERE query_id = :id AND status <> 'imported'"),
-            {"id": query_id}).scalar()
-    retrieving = retrieved_at - found_at
-    return {"method": method, "objects": count, "finding_s": found_at - started,
+    imported_at = time.monotonic()
+    return {"method": method, "objects": count, "finding_s": finding,
             "retrieved_per_s": count / retrieving if retrieving else float("inf"),
-            "imported_per_s": count / (imported_at - found_at),
-            "total_s": imported_at - started, "not_imported": failed}
+            "imported_per_s": imported / (imported_at - retrieve_started),
+            "total_s": imported_at - started, "not_imported": count - imported,
+            "queries": len(query_ids)}
 
 
 def _report(options, database_url, results):
@@ -212,7 +235,8 @@ def _report(options, database_url, results):
           f"{platform.release()}, Python {platform.python_version()}; load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"Database: {database}; worker: {options.workers} {options.worker_type}(s); "
-          f"{options.count} studies (one CT dose report each) per run")
+          f"{options.count} studies (one CT dose report each) per run, in "
+          f"{results[0]['queries']} storage area(s) of dcmqrscp, queried in turn")
     print(f"{'method':>7} {'objects':>8} {'finding':>9} {'retrieved/s':>12} {'imported/s':>11} "
           f"{'total':>8} {'not imported':>13}")
     for r in results:
