@@ -240,6 +240,40 @@ def test_move_to_a_destination_the_node_does_not_know_fails_clearly(app, ctx, pa
                              "listener (NOBODY) to its nodes")
 
 
+def test_an_object_whose_import_fails_is_counted_failed_and_quarantined(app, ctx, tmp_path,
+                                                                        worker):
+    # An Enhanced SR that is a radiology report: its SOP class is a dose report's, so the
+    # query takes it; the import rejects it.
+    archive = DcmQrScp(tmp_path / "pacs3").start()
+    try:
+        archive.load(DICOM / "ESR_non-dose.dcm")
+        worker(1)
+        query = run(add_node(archive), date_from=date(1990, 1, 1), date_to=date(2030, 1, 1))
+    finally:
+        archive.stop()
+    assert query.status == QR_DONE
+    assert wanted_uids(query) == {uid_of("ESR_non-dose.dcm")}
+
+    def failed():
+        db.session.rollback()
+        return queries.progress(query)["failed"] == 1
+    wait_until(failed, timeout=30, message="the failed import")
+    row = db.session.scalars(select(QrObject).where(QrObject.query_id == query.id)).one()
+    assert row.status == "failed" and row.message
+    entries = Spool.for_app(app).quarantined()
+    assert [e.details.get("sop_instance_uid") for e in entries] == [uid_of("ESR_non-dose.dcm")]
+    assert entries[0].status == "rejected"
+
+
+def test_moving_to_a_listener_that_is_not_running_says_so(app, ctx, pacs):
+    query = run(add_node(pacs, method="move"), modalities="MG")
+    assert query.status == QR_DONE
+    counts = queries.progress(query)
+    assert counts["missing"] == 2 and counts["retrieved"] == 0
+    assert query.message.endswith("2 not delivered by the node (is Kerma's listener running, "
+                                  "and does the node know KERMA's address?)")
+
+
 def test_a_second_run_retrieves_nothing_again(app, ctx, pacs, worker):
     worker(2)
     node = add_node(pacs)

@@ -118,6 +118,9 @@ def run_query(query_id: int, report=None) -> QrQuery | None:
                          f"retrieved, {query.objects_skipped} already in Kerma")
         if counts[NOT_DELIVERED]:
             query.message += f", {counts[NOT_DELIVERED]} not delivered by the node"
+            if address.method == MOVE:
+                query.message += (f" (is Kerma's listener running, and does the node know "
+                                  f"{nodes.move_destination()}'s address?)")
         if query.schedule_id:
             schedule = db.session.get(QrSchedule, query.schedule_id)
             if schedule and (schedule.last_day_done is None
