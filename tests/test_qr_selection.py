@@ -77,7 +77,8 @@ def test_modality_filter_uses_modalities_in_study_and_series():
 def test_a_dose_report_wins_over_images():
     report = Candidate(series("1", "SR"), "report",
                        instances("1", 1, sop.XRAY_RADIATION_DOSE_SR))
-    images = Candidate(series("2", "MG"), "projection", instances("2", 4, sop.MG_IMAGE_FOR_PRESENTATION))
+    images = Candidate(series("2", "MG"), "projection",
+                       instances("2", 4, sop.MG_IMAGE_FOR_PRESENTATION))
     assert chosen([report, images]) == [("1.1", "dose report")]
 
 

@@ -52,10 +52,15 @@ def ctx(app):
 
 
 @pytest.fixture
-def archive_files(tmp_path):
-    """The corpus objects, plus a CT image series of three images in the Philips study."""
+def corpus():
     if not DICOM.is_dir():
         pytest.skip(f"the DICOM corpus is not at {DICOM}")
+    return DICOM
+
+
+@pytest.fixture
+def archive_files(tmp_path, corpus):
+    """The corpus objects, plus a CT image series of three images in the Philips study."""
     folder = tmp_path / "load"
     folder.mkdir()
     for name in (TOSHIBA_RDSR, PHILIPS_SC, MG_IMAGE, PET_IMAGE):
@@ -241,7 +246,7 @@ def test_move_to_a_destination_the_node_does_not_know_fails_clearly(app, ctx, pa
 
 
 def test_an_object_whose_import_fails_is_counted_failed_and_quarantined(app, ctx, tmp_path,
-                                                                        worker):
+                                                                        corpus, worker):
     # An Enhanced SR that is a radiology report: its SOP class is a dose report's, so the
     # query takes it; the import rejects it.
     archive = DcmQrScp(tmp_path / "pacs3").start()
@@ -293,7 +298,7 @@ def test_a_second_run_retrieves_nothing_again(app, ctx, pacs, worker):
     assert wanted_uids(run(node)) == set()
 
 
-def test_image_headers_of_a_study_with_a_stored_report_are_skipped(app, ctx, tmp_path, archive_files):
+def test_image_headers_of_a_study_with_a_stored_report_are_skipped(app, ctx, tmp_path, corpus):
     # The report came by another way; the archive holds a dose screen of the same study.
     ds = dcmread(DICOM / PHILIPS_SC)
     toshiba = dcmread(DICOM / TOSHIBA_RDSR, stop_before_pixels=True)

@@ -199,22 +199,15 @@ def _find(query: QrQuery, address: Address, report):
             for study in studies:
                 if selection.study_dropped_by_description(study, filters):
                     continue
-                series = [_series(ds) for ds in nodes.c_find(assoc, "SERIES", {
-                    "StudyInstanceUID": study["uid"], "SeriesInstanceUID": "", "Modality": "",
-                    "SeriesDescription": "", "StationName": "",
-                    "NumberOfSeriesRelatedInstances": "", "SeriesNumber": ""}, address)]
-                series = [s for s in series if s["uid"]]
+                series = _series_of(assoc, study["uid"], address)
                 if selection.study_dropped(study, series, filters):
                     continue
                 studies_kept += 1
                 series_found += len(series)
                 candidates = selection.candidate_series(series, _has_stored_report(study["uid"]))
                 for candidate in candidates:
-                    candidate.instances = [_instance(ds) for ds in nodes.c_find(assoc, "IMAGE", {
-                        "StudyInstanceUID": study["uid"],
-                        "SeriesInstanceUID": candidate.series["uid"], "SOPInstanceUID": "",
-                        "SOPClassUID": "", "InstanceNumber": ""}, address)]
-                    candidate.instances = [i for i in candidate.instances if i["uid"]]
+                    candidate.instances = _instances(assoc, study["uid"],
+                                                     candidate.series["uid"], address)
                 choices = selection.choose_objects(candidates)
                 chosen += [(study["uid"], c) for c in choices]
                 _beat(query_id, force=False)
@@ -246,6 +239,37 @@ def _find(query: QrQuery, address: Address, report):
         query.stage, query.heartbeat = RETRIEVING, utcnow()
     report(f"found {studies_found} studies, kept {studies_kept}; {query.series_kept} series, "
            f"{len(seen)} object(s) to retrieve, {skipped} already in Kerma")
+
+
+def _series_of(assoc, study_uid: str, address: Address) -> list[dict]:
+    """The series of a study, asked for again once if the node listed none (as below)."""
+    keys = {"StudyInstanceUID": study_uid, "SeriesInstanceUID": "", "Modality": "",
+            "SeriesDescription": "", "StationName": "", "NumberOfSeriesRelatedInstances": "",
+            "SeriesNumber": ""}
+    for attempt in range(2):
+        found = [_series(ds) for ds in nodes.c_find(assoc, "SERIES", keys, address)]
+        found = [s for s in found if s["uid"]]
+        if found:
+            return found
+    return []
+
+
+def _instances(assoc, study_uid: str, series_uid: str, address: Address) -> list[dict]:
+    """The instances of a series the node listed, asked for again once if it listed none.
+
+    A series found at series level has instances: an empty answer is the node's slip (dcmtk's
+    dcmqrscp gives about one in three hundred), and asking again costs one round trip.
+    """
+    keys = {"StudyInstanceUID": study_uid, "SeriesInstanceUID": series_uid,
+            "SOPInstanceUID": "", "SOPClassUID": "", "InstanceNumber": ""}
+    for attempt in range(2):
+        found = [_instance(ds) for ds in nodes.c_find(assoc, "IMAGE", keys, address)]
+        found = [i for i in found if i["uid"]]
+        if found:
+            return found
+    log.warning("%s listed no instance of series %s (study %s), asked twice", address.name,
+                series_uid, study_uid)
+    return []
 
 
 def _text(ds, keyword):
@@ -371,7 +395,8 @@ def _settle(members, result, received: set | None):
     failed = set(result.failed_uids)
     if received is not None:
         delivered = {m.id for m in members if m.sop_instance_uid in received}
-    elif result.failed > len(failed) or (result.completed + result.warning) < len(members) - len(failed):
+    elif (result.failed > len(failed)
+          or result.completed + result.warning < len(members) - len(failed)):
         # The node says some failed without saying which: only the imports can tell.
         delivered = set()
     else:
