@@ -372,13 +372,17 @@ def test_a_refused_association_fails_the_query_and_nothing_is_imported(app, ctx,
     node = add_node(pacs, ae_title="WRONG_AE")
     query = run(node)
     assert query.status == QR_FAILED
-    assert query.message == (f"WRONG_AE at 127.0.0.1 port {pacs.port} rejected the association "
-                             "(called AE title not recognised; calling AE title KERMA)")
+    # dcmqrscp sometimes closes the connection before its rejection is read.
+    assert query.message in (
+        f"WRONG_AE at 127.0.0.1 port {pacs.port} rejected the association "
+        "(called AE title not recognised; calling AE title KERMA)",
+        f"WRONG_AE at 127.0.0.1 port {pacs.port} closed the connection without answering "
+        "(does it know the calling AE title KERMA, and is WRONG_AE its own?)")
     assert wanted_uids(query) == set()
     assert Spool.for_app(app).counts() == {"waiting": 0, "working": 0, "quarantined": 0}
     result = nodes.echo(node)
     assert not result.ok and node.echo_ok is False
-    assert node.echo_message == query.message
+    assert node.echo_message.startswith(f"WRONG_AE at 127.0.0.1 port {pacs.port} ")
 
 
 def test_a_node_that_never_answers_times_out(app, ctx):

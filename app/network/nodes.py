@@ -109,21 +109,26 @@ def association(address: Address, contexts, handlers=None, get_storage=False):
     if get_storage:
         ext_neg = [build_role(sop_class, scp_role=True) for sop_class in STORAGE_CLASSES]
     answers = []
+    opened = []
 
     def on_acse(event):
         answers.append(event.primitive)
+
+    def on_open(event):
+        opened.append(True)
+        quick_exchanges(event)
 
     started = time.monotonic()
     try:
         assoc = ae.associate(address.host, address.port, ae_title=address.ae_title,
                              ext_neg=ext_neg,
-                             evt_handlers=[(evt.EVT_CONN_OPEN, quick_exchanges),
+                             evt_handlers=[(evt.EVT_CONN_OPEN, on_open),
                                            (evt.EVT_ACSE_RECV, on_acse), *(handlers or [])])
     except OSError as exc:  # a host name that does not resolve
         raise NodeError(f"cannot reach {address.host} port {address.port}: {exc}") from exc
     if not assoc.is_established:
         ae.shutdown()
-        raise NodeError(_why_not_established(assoc, address, answers,
+        raise NodeError(_why_not_established(assoc, address, answers, bool(opened),
                                              time.monotonic() - started))
     try:
         yield assoc
@@ -133,7 +138,8 @@ def association(address: Address, contexts, handlers=None, get_storage=False):
         ae.shutdown()
 
 
-def _why_not_established(assoc, address: Address, answers, elapsed: float) -> str:
+def _why_not_established(assoc, address: Address, answers, opened: bool,
+                         elapsed: float) -> str:
     where = f"{address.ae_title} at {address.host} port {address.port}"
     if assoc.is_rejected:
         answer = next((a for a in reversed(answers) if getattr(a, "result", None) in (1, 2)),
@@ -145,6 +151,9 @@ def _why_not_established(assoc, address: Address, answers, elapsed: float) -> st
         return f"{where} did not answer within {address.timeout:g} s"
     if answers:
         return f"{where} aborted the association"
+    if opened:
+        return (f"{where} closed the connection without answering (does it know the calling "
+                f"AE title {address.calling}, and is {address.ae_title} its own?)")
     return f"{where} refused the connection (nothing listens on that port?)"
 
 
