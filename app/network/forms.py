@@ -4,6 +4,7 @@ import ipaddress
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
+from wtforms.fields import SelectChoice
 from wtforms.validators import (DataRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
@@ -68,8 +69,8 @@ class RemoteNodeForm(FlaskForm):
     host = StringField("Host", validators=[DataRequired(), _hosts, Length(max=255)])
     port = IntegerField("Port", validators=[DataRequired(), NumberRange(min=1, max=65535)])
     retrieve_method = SelectField(
-        "Retrieve with", choices=[("move", "C-MOVE to Kerma's listener"),
-                                  ("get", "C-GET on the query's association")],
+        "Retrieve with", choices=[SelectChoice("move", "C-MOVE to Kerma's listener"),
+                                  SelectChoice("get", "C-GET on the query's association")],
         description="C-MOVE needs Kerma's listener AE title, address and port configured on "
                     "the node; C-GET needs nothing more, if the node supports it.")
 
@@ -81,8 +82,7 @@ def _patterns(label, description=None):
 
 class QueryFiltersForm(FlaskForm):
     modalities = SelectMultipleField(
-        "Modalities", choices=[(m, m) for m in ("CT", "MG", "DX", "CR", "PX", "RF", "XA", "NM",
-                                                "PT")],
+        "Modalities", choices=["CT", "MG", "DX", "CR", "PX", "RF", "XA", "NM", "PT"],
         description="None selected: every modality.")
     description_include = _patterns(
         "Study description includes", "Comma separated; * and ? are wildcards, case is ignored.")

@@ -8,13 +8,14 @@ from datetime import date, timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields import SelectChoice
 
 from ..audit import record_audit
 from ..auth.roles import role_required
 from ..extensions import db
 from ..htmx import is_htmx_request
-from ..models.network import QR_FAILED, QR_QUEUED, QR_RUNNING, QrObject, QrQuery, QrSchedule, \
-    RemoteNode
+from ..models.network import (QR_FAILED, QR_QUEUED, QR_RUNNING, QrObject, QrQuery, QrSchedule,
+                              RemoteNode)
 from ..tasks.worker import running_worker
 from . import bp, nodes, queries
 from .forms import QueryForm, RemoteNodeForm, ScheduleForm
@@ -153,7 +154,7 @@ def query_retry(query_id):
 
 def _query_form():
     form = QueryForm()
-    form.node.choices = [(n.id, n.name) for n in
+    form.node.choices = [SelectChoice(n.id, n.name) for n in
                          db.session.scalars(select(RemoteNode).order_by(RemoteNode.name))]
     return form
 
@@ -237,7 +238,7 @@ def schedule_delete(schedule_id):
 
 def _schedule_form():
     form = ScheduleForm()
-    form.node.choices = [(n.id, n.name) for n in
+    form.node.choices = [SelectChoice(n.id, n.name) for n in
                          db.session.scalars(select(RemoteNode).order_by(RemoteNode.name))]
     return form
 
