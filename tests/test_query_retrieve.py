@@ -4,9 +4,13 @@ Kerma finds, filters and retrieves (C-GET on its own association, C-MOVE to its 
 running in this process), the in-process worker imports, and the query's stored rows say
 what happened.
 """
+import os
 import socket
+import subprocess
+import sys
 import threading
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydicom import dcmread
@@ -30,6 +34,7 @@ from qr_pacs import DcmQrScp, free_port, have_dcmtk
 pytestmark = [pytest.mark.network, pytest.mark.skipif(
     not have_dcmtk(), reason="dcmtk (dcmqrscp, storescu) is not installed")]
 
+REPO = Path(__file__).resolve().parents[1]
 DICOM = CORPUS / "dicom"
 TOSHIBA_RDSR = "CT-RDSR-ToshibaPixelMed.dcm"      # CT dose report, study date 2016-12-06
 PHILIPS_SC = "CT-SC-Philips_Brilliance16P.dcm"    # CT dose screen, 2017-05-16
@@ -366,6 +371,56 @@ def test_an_interrupted_query_resumes_without_retrieving_twice(app, ctx, pacs, w
     assert len(resumed_asks) == 2 and not set(resumed_asks) & retrieved_before
     query = db.session.get(QrQuery, query.id)
     wait_imported(query, 4)
+
+
+def test_a_killed_query_command_is_resumed_by_the_worker(app, ctx, tmp_path, corpus,
+                                                        database_url, worker):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(60):
+        ds = dcmread(DICOM / TOSHIBA_RDSR)
+        ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+        ds.save_as(folder / f"{number:03d}.dcm")
+    archive = DcmQrScp(tmp_path / "pacs4").start()
+    try:
+        archive.load(folder)
+        add_node(archive)
+        env = dict(os.environ, KERMA_DATABASE_URL=database_url, KERMA_SECRET_KEY="x",
+                   KERMA_SPOOL_DIR=app.config["SPOOL_DIR"],
+                   KERMA_HUEY_SQLITE_PATH=app.config["HUEY_SQLITE_PATH"])
+        command = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "qr", "query", "PACS",
+             "--date-from", "2016-12-06", "--date-to", "2016-12-06"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def some_retrieved():
+            db.session.rollback()
+            query = db.session.scalars(select(QrQuery)).first()
+            return query is not None and queries.progress(query)["retrieved"] >= 3
+
+        try:
+            wait_until(some_retrieved, timeout=60, message="the first objects retrieved")
+        finally:
+            command.kill()
+            command.wait()
+        db.session.rollback()
+        query = db.session.scalars(select(QrQuery)).one()
+        assert (query.status, query.stage) == (QR_RUNNING, RETRIEVING)
+        assert 3 <= queries.progress(query)["retrieved"] < 60
+        # As after QR_INTERRUPTED_AFTER seconds of silence.
+        query.heartbeat = utcnow() - timedelta(minutes=10)
+        db.session.commit()
+        worker(2)
+        wait_until(lambda: status_of(query.id) == QR_DONE, timeout=60,
+                   message="the resumed query")
+    finally:
+        archive.stop()
+    query = db.session.get(QrQuery, query.id)
+    wait_imported(query, 60)
+    # At most the request in flight at the kill is asked for again; its import is a duplicate.
+    assert db.session.scalar(select(func.count()).select_from(GeneralStudyModuleAttr)) == 60
+    assert Spool.for_app(app).counts() == {"waiting": 0, "working": 0, "quarantined": 0}
 
 
 def test_a_refused_association_fails_the_query_and_nothing_is_imported(app, ctx, pacs):
