@@ -8,6 +8,7 @@ def register(app):
     from .exports.cli import export_command
     from .importing.cli import import_cli, studies_cli
     from .network.cli import dicom_cli
+    from .network.qr_cli import qr_cli
     from .tasks.cli import worker_command
     from .drl.cli import drl_cli
     from .ssde.cli import ssde_cli
@@ -20,6 +21,7 @@ def register(app):
     app.cli.add_command(studies_cli)
     app.cli.add_command(dev_cli)
     app.cli.add_command(dicom_cli)
+    app.cli.add_command(qr_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(export_command)
     app.cli.add_command(drl_cli)

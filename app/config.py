@@ -91,3 +91,16 @@ class Defaults:
     ALERT_MAIL_TIMEOUT = 10
     # After a failed attempt, pending alert e-mail waits this long before the next.
     ALERT_MAIL_RETRY_SECONDS = 300
+    # Query-retrieve from remote nodes (docs/query-retrieve.md). None: the listener's AE title
+    # calls nodes and is the C-MOVE destination.
+    QR_CALLING_AE_TITLE = None
+    QR_MOVE_DESTINATION = None
+    # Seconds to wait for a node to connect, answer an association request or a message.
+    QR_TIMEOUT = 30
+    # Days of study dates asked for by one study-level C-FIND: one day a time keeps each
+    # answer under the limits PACS put on the number of matches they return.
+    QR_DAYS_PER_FIND = 1
+    # A running query whose heartbeat is older than this (seconds) was interrupted: resumed.
+    QR_INTERRUPTED_AFTER = 120
+    # Minutes before a schedule whose query failed tries again.
+    QR_RETRY_MINUTES = 30

@@ -28,6 +28,7 @@ NAV_LINKS = (
     NavLink("DRLs", "drl.comparison"),
     NavLink("Alerts", "alerts.index"),
     NavLink("Import", "imports.index", roles=("admin", "importsize", "importqr")),
+    NavLink("Query-retrieve", "network.queries_page", roles=("importqr",)),
     NavLink("Exports", "exports.index", roles=("export",)),
     NavLink("Admin", "auth.user_list", roles=("admin",), children=(
         NavLink("Users", "auth.user_list", roles=("admin",)),
@@ -37,6 +38,7 @@ NAV_LINKS = (
         NavLink("Standard names", "drl.names", roles=("admin",)),
         NavLink("DICOM network", "network.settings", roles=("admin",)),
         NavLink("Quarantine", "network.quarantine", roles=("admin",)),
+        NavLink("Query-retrieve", "network.queries_page", roles=("admin",)),
         NavLink("Tasks", "tasks.index", roles=("admin",)),
         NavLink("Alert rules", "alerts.rules", roles=("admin",)),
         NavLink("Audit log", "admin.audit_log", roles=("admin",)),

@@ -168,6 +168,14 @@ def test_the_walk_sees_the_known_endpoints(app):
     for endpoint in ("alerts.rules", "alerts.add_rule", "alerts.edit_rule",
                      "alerts.add_default_rules"):
         assert walked[endpoint] == ("view", "admin")
+    # Query-retrieve: querying and echoing need importqr, nodes and schedules admin.
+    for endpoint in ("network.nodes_page", "network.node_echo", "network.queries_page",
+                     "network.query_start", "network.query_detail", "network.query_retry"):
+        assert walked[endpoint] == ("view", "importqr"), endpoint
+    for endpoint in ("network.node_add", "network.node_delete", "network.schedules_page",
+                     "network.schedule_add", "network.schedule_toggle",
+                     "network.schedule_delete"):
+        assert walked[endpoint] == ("view", "admin"), endpoint
 
 
 def test_anonymous_users_are_sent_to_login(client, app):

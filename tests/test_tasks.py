@@ -194,7 +194,8 @@ def test_recovery_requeues_waiting_and_interrupted_files_once(app, spool):
         import_spooled(queued)
         records.start("crashed", "import_spooled")
 
-    assert recover(app) == {"interrupted": 1, "released": 1, "queued": 2}
+    assert recover(app) == {"interrupted": 1, "released": 1, "queued": 2,
+                            "resumed_queries": 0}
     with app.app_context():
         names = sorted(t.args[0] for t in get_queue().pending())
     assert names == sorted([waiting.name, interrupted.name, queued.name])
@@ -349,6 +350,8 @@ def test_the_queue_on_redis_imports_what_it_is_given(app, spool):
             finally:
                 running.stop()
             assert db.session.scalars(select(GeneralStudyModuleAttr.total_dlp)).all() == [31.5]
-            assert queue.pending_count() == 0
+            # Taken from Redis. (A housekeeping task the scheduler queues as a minute turns
+            # may still wait: it is not this test's.)
+            assert queue.pending() == []
         finally:
             queue.huey.storage.flush_all()

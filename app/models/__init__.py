@@ -70,7 +70,7 @@ from .study import (
     UniqueEquipmentNames,
 )
 from . import auth  # noqa: F401  (users, their roles and the audit log)
-from .network import DicomKeepSettings, DicomStoreSettings
+from .network import DicomKeepSettings, DicomStoreSettings, QrObject, QrQuery, QrSchedule, RemoteNode
 from .tally import StudyTally
 from .tasks import BackgroundTask, TaskHourlyCount
 from .drl import DrlSet, DrlValue, StandardName

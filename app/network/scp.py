@@ -176,35 +176,8 @@ class StoreSCP:
 
     # Event handlers ----------------------------------------------------------------------
     def _on_connection(self, event):
-        """Tune the connection for many small exchanges.
-
-        A sender with Nagle's algorithm on holds each data PDU until the command PDU before
-        it is acknowledged, and Linux delays acknowledgements by up to 40 ms: that caps a
-        sender at a couple of dozen objects a second. Acknowledging at once after every read
-        (TCP_QUICKACK, which the kernel switches off again by itself) and sending our own
-        PDUs at once (TCP_NODELAY) removes both waits.
-        """
-        wrapper = getattr(event.assoc.dul, "socket", None)
-        sock = getattr(wrapper, "socket", None)
-        if sock is None:
-            return
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            return
-        if not hasattr(socket, "TCP_QUICKACK"):
-            return
-        receive = wrapper.recv
-
-        def receive_and_acknowledge(nr_bytes):
-            data = receive(nr_bytes)
-            try:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
-            except OSError:
-                pass
-            return data
-
-        wrapper.recv = receive_and_acknowledge
+        """Tune the connection for many small exchanges (``quick_exchanges``)."""
+        quick_exchanges(event)
 
     def _on_requested(self, event):
         """Reject, before negotiation, an association from a peer that is not allowed."""
@@ -282,6 +255,38 @@ class StoreSCP:
             log.warning("storing %s took %.1f s (%.1f s writing to the spool, %.1f s queueing)",
                         path.name, finished - started, written - started, finished - written)
         return SUCCESS
+
+
+def quick_exchanges(event):
+    """Tune an association's connection for many small exchanges (an EVT_CONN_OPEN handler).
+
+    A sender with Nagle's algorithm on holds each data PDU until the command PDU before
+    it is acknowledged, and Linux delays acknowledgements by up to 40 ms: that caps a
+    sender at a couple of dozen objects a second. Acknowledging at once after every read
+    (TCP_QUICKACK, which the kernel switches off again by itself) and sending our own
+    PDUs at once (TCP_NODELAY) removes both waits.
+    """
+    wrapper = getattr(event.assoc.dul, "socket", None)
+    sock = getattr(wrapper, "socket", None)
+    if sock is None:
+        return
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:
+        return
+    if not hasattr(socket, "TCP_QUICKACK"):
+        return
+    receive = wrapper.recv
+
+    def receive_and_acknowledge(nr_bytes):
+        data = receive(nr_bytes)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+        except OSError:
+            pass
+        return data
+
+    wrapper.recv = receive_and_acknowledge
 
 
 def _name(uid: str) -> str:

@@ -51,7 +51,9 @@ def run_import(name: str, source: str | None = None):
         log.exception("importing %s failed", name)
         db.session.rollback()
         _quarantine(spool, path, "failed", f"{type(exc).__name__}: {exc}", source)
+        _note_query(name, False, f"{type(exc).__name__}: {exc}")
         return FAILED, f"{name}: failed ({type(exc).__name__}: {exc}); moved to quarantine"
+    _note_query(name, outcome.status in (IMPORTED, DUPLICATE), outcome.message)
     if outcome.status in (IMPORTED, DUPLICATE):
         spool.finish(path, keep_as=_kept_kind(path))
         for line in outcome.warning_lines():
@@ -60,6 +62,17 @@ def run_import(name: str, source: str | None = None):
     _quarantine(spool, path, outcome.status, outcome.message, source)
     log.warning("%s from %s: %s; moved to quarantine", name, source or "unknown", outcome.message)
     return FAILED, f"{outcome.line()}; moved to quarantine"
+
+
+def _note_query(name, imported, message):
+    """Tell a query-retrieve that asked for this object how its import went."""
+    from ..network.queries import note_import
+
+    try:
+        note_import(name, imported, message)
+    except Exception:  # the import itself is done; its query's count must not undo it
+        db.session.rollback()
+        log.exception("cannot record the import of %s on its query", name)
 
 
 def _quarantine(spool, path, status, reason, source):

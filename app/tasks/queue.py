@@ -26,6 +26,7 @@ EXTENSION = "kerma.tasks"
 #: Registry names are "<module>.<task name>"; one module for all keeps them stable.
 TASK_MODULE = "kerma.tasks"
 SWEEP = "sweep_spool"
+QR_SCHEDULES = "qr_schedules"
 
 
 @dataclass
@@ -172,10 +173,12 @@ def _register_tasks(huey, app) -> dict:
     from . import imports, sizes  # noqa: F401
     from ..patients import tasks as patient_tasks  # noqa: F401
     from ..alerts import background, mail  # noqa: F401
+    from ..network import queries  # noqa: F401  (query-retrieve)
 
     wrappers = {name: huey.task(name=name, context=True)(_runner(app, definition))
                 for name, definition in TASKS.items()}
     huey.periodic_task(crontab(minute="*"), name=SWEEP)(_sweeper(app))
+    huey.periodic_task(crontab(minute="*"), name=QR_SCHEDULES)(_scheduler(app))
     return wrappers
 
 
@@ -225,3 +228,12 @@ def _sweeper(app):
     sweep_spool.__module__ = TASK_MODULE
     return sweep_spool
 
+
+def _scheduler(app):
+    def qr_schedules():
+        from ..network.schedules import periodic
+
+        periodic(app)
+
+    qr_schedules.__module__ = TASK_MODULE
+    return qr_schedules

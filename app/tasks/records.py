@@ -168,8 +168,11 @@ def status_counts() -> dict:
 
 
 @contextmanager
-def _writing():
-    """A write transaction of its own: committed on success, rolled back on any error."""
+def writing():
+    """A write transaction of its own: committed on success, rolled back on any error.
+
+    Query-retrieve writes its progress this way too, beside the worker's imports.
+    """
     session = db.session()  # the session itself: the scoped proxy lacks in_transaction
     if session.in_transaction():
         session.commit()
@@ -181,6 +184,9 @@ def _writing():
     except BaseException:
         session.rollback()
         raise
+
+
+_writing = writing
 
 
 def _count(task_type: str, status: str, when: datetime):

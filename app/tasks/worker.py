@@ -41,10 +41,24 @@ def recover(app) -> dict:
         spool.remove_stale_temporary()
         queued = requeue_waiting(app)
         records.prune(app.config["TASK_HISTORY_MAX"])
+        resumed = _resume_queries(app)
     if interrupted or released or queued:
         log.info("recovered: %d interrupted task(s), %d file(s) back from working/, "
                  "%d waiting file(s) queued", interrupted, len(released), queued)
-    return {"interrupted": interrupted, "released": len(released), "queued": queued}
+    return {"interrupted": interrupted, "released": len(released), "queued": queued,
+            "resumed_queries": resumed}
+
+
+def _resume_queries(app) -> int:
+    """Queue again the query-retrieves a stopped worker (or command) left running."""
+    from ..network.queries import resume_interrupted
+
+    try:
+        return len(resume_interrupted(app))
+    except Exception:
+        db.session.rollback()
+        log.exception("cannot resume interrupted query-retrieves")
+        return 0
 
 
 def requeue_waiting(app, min_age: float = 0.0) -> int:
