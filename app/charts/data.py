@@ -85,6 +85,16 @@ def _workload_entry(weekday, hour, n) -> dict:
     return {"category": WEEKDAYS[int(weekday)], "weekday": int(weekday), "hour": int(hour), "n": n}
 
 
+def _same(one, other) -> bool:
+    """Whether two SQL expressions are the same (then computed once). SQLAlchemy cannot
+    compare every expression (a scalar subquery over mapped classes): those count as
+    different, which costs a repeated column, never a wrong one."""
+    try:
+        return one.compare(other)
+    except (AttributeError, TypeError):
+        return False
+
+
 def _grouping(chart, keys, split):
     """The columns a chart's rows are grouped by (workload charts are never split)."""
     return tuple(keys) + (("system",) if split and chart.kind != "workload" else ())
@@ -108,7 +118,7 @@ def family_rows(session, charts, where, split: bool = False) -> dict[str, list[d
         if hasattr(expression, "__clause_element__"):  # a mapped attribute
             expression = expression.__clause_element__()
         for number, known in enumerate(expressions):
-            if known.compare(expression):
+            if known is expression or _same(known, expression):
                 return f"c{number}"
         expressions.append(expression)
         return f"c{len(expressions) - 1}"
