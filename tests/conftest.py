@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from app import create_app
 from app.auth.roles import ROLES
 from app.extensions import db
-from app.importing import pipeline
+from app import pipeline
 from app.models.auth import User
 
 SECRET_KEY = "test-secret-key"

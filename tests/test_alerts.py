@@ -431,3 +431,15 @@ def test_the_alerts_page_filters_by_modality_and_state(app, client, login_as):
     fragment = client.get("/alerts/?state=all", headers={"HX-Request": "true"})
     assert fragment.text.count('<tr id="alert-') == 1 and "<html" not in fragment.text
     assert "HX-Request" in fragment.headers["Vary"]
+
+
+def test_the_alert_modules_import_on_their_own():
+    """Importing calls the alert rules, so the rules must not need importing to load (a
+    background re-evaluation or a script may load them first)."""
+    import subprocess
+    import sys
+
+    for module in ("app.alerts.background", "app.alerts.evaluation", "app.alerts.cli"):
+        result = subprocess.run([sys.executable, "-c", f"import {module}"],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, (module, result.stderr[-500:])

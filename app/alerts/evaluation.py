@@ -10,7 +10,7 @@ import logging
 from flask import current_app, has_app_context
 from sqlalchemy import delete, insert, select
 
-from ..importing import pipeline
+from .. import pipeline
 from ..models.alerts import MAIL_NONE, MAIL_PENDING, Alert
 from ..models.auth import utcnow
 from ..models.study import GeneralStudyModuleAttr as Study
@@ -77,7 +77,7 @@ def _pipelined(session, connection, study_id, rules) -> int:
     """``evaluate_import`` for a new study on PostgreSQL in one round trip for most objects.
 
     The savepoint, the study's facts and every measurement its possible rules need go to the
-    server together (``app.importing.pipeline``); cumulative rules and the insert of alerts
+    server together (``app.pipeline``); cumulative rules and the insert of alerts
     follow only when there are any. The savepoint is Kerma's own: it is released by the
     import's commit, or rolled back to here when anything fails.
     """

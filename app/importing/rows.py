@@ -5,7 +5,7 @@ collections and its coded fields ``Code`` values (docs/architecture.md), so one 
 mapper turns any record into rows; no per-template code lives here.
 
 ``insert`` writes a new study straight from its record: on SQLite one multi-row INSERT per
-table and tree level, on PostgreSQL every row in one pipeline (``app.importing.pipeline``)
+table and tree level, on PostgreSQL every row in one pipeline (``app.pipeline``)
 with ids taken beforehand; ``build`` makes ORM objects, for the few rows added to a study
 already stored.
 """
@@ -20,7 +20,8 @@ from ..models.codes import ContextID
 from ..models.tree import (
     child_collections, coded_fields, object_fields, parent_fields, string_lengths, value_fields,
 )
-from . import lookups, pipeline
+from .. import pipeline
+from . import lookups
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, select
 
 from ..models.study import GeneralStudyModuleAttr
-from . import pipeline
+from .. import pipeline
 from .rows import allocation, allocated
 
 #: The ids of the stored studies with a Study Instance UID.
