@@ -15,6 +15,9 @@ MODALITY_TYPES = {
 def dump_study(study: GeneralStudyModuleAttr) -> dict:
     """A stored study in the layout of the reference dumps (``flask studies dump --json``)."""
     out = dump(study)
+    # The study's system as a row id (for grouping): not a value; the identity itself is
+    # dumped with the equipment below.
+    out.pop("unique_equipment_name_id", None)
     out["study_workload_chart_time"] = plain(study.study_workload_chart_time)
     for row, equipment in zip(study.generalequipmentmoduleattr_set,
                               out.get("generalequipmentmoduleattr_set", ())):
