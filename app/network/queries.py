@@ -55,14 +55,19 @@ _UID_BATCH = 500
 
 def create_query(node: RemoteNode, date_from: date, date_to: date, requested_by=None,
                  schedule: QrSchedule | None = None, **filters) -> QrQuery:
-    """A new queued query (added to the session, not committed)."""
+    """A new queued query, committed in a write transaction of its own (on SQLite a
+    transaction that has read cannot write once the worker has committed an import); a
+    ``schedule``'s last query becomes this one in the same transaction."""
     if date_to < date_from:
         raise ValueError("the end of the date range is before its start")
-    query = QrQuery(node=node, date_from=date_from, date_to=date_to, status=QR_QUEUED,
-                    requested_by=requested_by, schedule_id=schedule.id if schedule else None,
-                    **{name: (filters.get(name) or "").strip() for name in FILTER_FIELDS})
-    db.session.add(query)
-    db.session.flush()
+    with writing() as session:
+        query = QrQuery(node=node, date_from=date_from, date_to=date_to, status=QR_QUEUED,
+                        requested_by=requested_by, schedule_id=schedule.id if schedule else None,
+                        **{name: (filters.get(name) or "").strip() for name in FILTER_FIELDS})
+        session.add(query)
+        session.flush()
+        if schedule is not None:
+            schedule.last_query_id = query.id
     return query
 
 

@@ -63,8 +63,9 @@ def start_due(now: datetime | None = None, queue: bool = True) -> list[QrQuery]:
 
     now = now or datetime.now()
     started = []
+    # Read them all first: each query is created in a transaction of its own.
     for schedule in db.session.scalars(select(QrSchedule).where(QrSchedule.enabled.is_(True))
-                                       .order_by(QrSchedule.id)):
+                                       .order_by(QrSchedule.id)).all():
         window = due_window(schedule, now)
         if window is None or _blocked(schedule, utcnow()):
             continue
@@ -72,8 +73,6 @@ def start_due(now: datetime | None = None, queue: bool = True) -> list[QrQuery]:
             schedule.node, window[0], window[1], requested_by=f"schedule {schedule.name}",
             schedule=schedule,
             **{name: getattr(schedule, name) for name in queries.FILTER_FIELDS})
-        schedule.last_query_id = query.id
-        db.session.commit()
         log.info("schedule %s: query %d for %s to %s", schedule.name, query.id, *window)
         if queue:
             queries.queue_query(query)
