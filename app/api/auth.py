@@ -8,7 +8,7 @@ from functools import wraps
 
 from flask import current_app, jsonify, request
 
-from ..auth.roles import ROLES, VIEW_ROLE
+from ..auth.roles import missing_roles, required_roles
 from .tokens import bearer_token, user_for_token
 
 REALM = 'Bearer realm="kerma"'
@@ -24,10 +24,7 @@ def api_error(status: int, message: str, **headers):
 
 def token_required(*roles: str):
     """Let an API view run only for a valid token whose user holds ``view`` and ``roles``."""
-    unknown = [name for name in roles if name not in ROLES]
-    if unknown:
-        raise ValueError(f"unknown role(s): {', '.join(unknown)}")
-    required = tuple(dict.fromkeys((VIEW_ROLE, *roles)))
+    required = required_roles(roles)
 
     def decorator(view):
         @wraps(view)
@@ -43,7 +40,7 @@ def token_required(*roles: str):
             # The token's owner is the current user for this request only (nothing is written
             # to the session), so code shared with the pages sees their roles and name.
             current_app.login_manager._update_request_context_with_user(user)
-            missing = [name for name in required if not user.has_role(name)]
+            missing = missing_roles(user, required)
             if missing:
                 names = ", ".join(missing)
                 return api_error(403, f"This needs the {names} role"

@@ -26,19 +26,29 @@ ROLES = {
 VIEW_ROLE = "view"
 
 
-def role_required(*roles: str):
-    """Let a view run only for logged-in users holding ``view`` and every one of ``roles``."""
+def required_roles(roles) -> tuple[str, ...]:
+    """``view`` and ``roles``, each once; an unknown role name is a programming error."""
     unknown = [name for name in roles if name not in ROLES]
     if unknown:
         raise ValueError(f"unknown role(s): {', '.join(unknown)}")
-    required = tuple(dict.fromkeys((VIEW_ROLE, *roles)))
+    return tuple(dict.fromkeys((VIEW_ROLE, *roles)))
+
+
+def missing_roles(user, required) -> list[str]:
+    """The roles of ``required`` that ``user`` does not hold."""
+    return [name for name in required if not user.has_role(name)]
+
+
+def role_required(*roles: str):
+    """Let a view run only for logged-in users holding ``view`` and every one of ``roles``."""
+    required = required_roles(roles)
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_redirect()
-            missing = [name for name in required if not current_user.has_role(name)]
+            missing = missing_roles(current_user, required)
             if missing:
                 abort(403, description=_missing_roles_message(missing))
             return view(*args, **kwargs)
