@@ -12,14 +12,22 @@
     return row.system === null || row.system === undefined ? "All systems" : row.system;
   }
 
-  function categoryOption(spec) {
+  // The categories and the systems (series) of a chart's rows, in the order they come.
+  function categoriesAndSystems(rows) {
     var categories = [];
     var systems = [];
-    spec.rows.forEach(function (row) {
+    rows.forEach(function (row) {
       if (categories.indexOf(row.category) < 0) categories.push(row.category);
       var key = seriesKey(row);
       if (systems.indexOf(key) < 0) systems.push(key);
     });
+    return { categories: categories, systems: systems };
+  }
+
+  function categoryOption(spec) {
+    var axes = categoriesAndSystems(spec.rows);
+    var categories = axes.categories;
+    var systems = axes.systems;
     var series = systems.map(function (system) {
       var byCategory = {};
       spec.rows.forEach(function (row) { if (seriesKey(row) === system) byCategory[row.category] = row; });
@@ -65,13 +73,9 @@
   }
 
   function frequencyOption(spec) {
-    var categories = [];
-    var systems = [];
-    spec.rows.forEach(function (row) {
-      if (categories.indexOf(row.category) < 0) categories.push(row.category);
-      var key = seriesKey(row);
-      if (systems.indexOf(key) < 0) systems.push(key);
-    });
+    var axes = categoriesAndSystems(spec.rows);
+    var categories = axes.categories;
+    var systems = axes.systems;
     var series = systems.map(function (system) {
       var counts = {};
       spec.rows.forEach(function (row) { if (seriesKey(row) === system) counts[row.category] = row.n; });
