@@ -275,6 +275,28 @@ def test_an_object_whose_import_fails_is_counted_failed_and_quarantined(app, ctx
     assert entries[0].status == "rejected"
 
 
+def test_a_node_that_stops_answering_while_finding_is_asked_again(app, ctx, pacs, worker,
+                                                                   monkeypatch, caplog):
+    """A reply lost on an open association (seen with dcmqrscp on a loaded machine) costs
+    one more round of finding on a new association, not the query."""
+    answer = nodes.c_find
+    calls = []
+
+    def lose_one_reply(assoc, level, keys, address):
+        calls.append(level)
+        if level == "SERIES" and calls.count("SERIES") == 1:
+            raise nodes.NoAnswer(f"{address.ae_title} stopped answering a series query")
+        return answer(assoc, level, keys, address)
+
+    monkeypatch.setattr(nodes, "c_find", lose_one_reply)
+    worker(2)
+    query = run(add_node(pacs))
+    assert query.status == QR_DONE
+    assert calls.count("STUDY") == 2  # finding started again from the studies
+    assert "stopped answering a series query; finding again" in caplog.text
+    wait_imported(query, 4)  # as a query that lost nothing imports
+
+
 def test_moving_to_a_listener_that_is_not_running_says_so(app, ctx, pacs):
     query = run(add_node(pacs, method="move"), modalities="MG")
     assert query.status == QR_DONE

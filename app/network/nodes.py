@@ -38,6 +38,10 @@ class NodeError(Exception):
     """A node could not be reached or did not do what was asked; the message says why."""
 
 
+class NoAnswer(NodeError):
+    """A node stopped answering a query on an open association (a reply lost or late)."""
+
+
 @dataclass
 class EchoResult:
     """The outcome of a C-ECHO."""
@@ -186,7 +190,7 @@ def c_find(assoc, level: str, keys: dict, address: Address) -> list[Dataset]:
     found = []
     for status, identifier in assoc.send_c_find(query, FIND):
         if not status:
-            raise NodeError(f"{address.ae_title} stopped answering a {level.lower()} query "
+            raise NoAnswer(f"{address.ae_title} stopped answering a {level.lower()} query "
                             f"(no response within {address.timeout:g} s or the association "
                             "ended)")
         code = int(status.Status)

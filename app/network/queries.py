@@ -101,7 +101,13 @@ def run_query(query_id: int, report=None) -> QrQuery | None:
     address = Address.of(query.node)
     try:
         if query.stage != RETRIEVING:
-            _find(query, address, report)
+            try:
+                _find(query, address, report)
+            except nodes.NoAnswer as exc:
+                # Finding writes nothing until it ends: ask again, on a new association.
+                log.warning("query %d on %s: %s; finding again", query_id, address.name, exc)
+                report(f"{exc}; finding again")
+                _find(query, address, report)
         _retrieve(query, address, report)
     except NodeError as exc:
         db.session.rollback()
