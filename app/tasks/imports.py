@@ -53,13 +53,16 @@ def run_import(name: str, source: str | None = None):
         _quarantine(spool, path, "failed", f"{type(exc).__name__}: {exc}", source)
         _note_query(name, False, f"{type(exc).__name__}: {exc}")
         return FAILED, f"{name}: failed ({type(exc).__name__}: {exc}); moved to quarantine"
-    _note_query(name, outcome.status in (IMPORTED, DUPLICATE), outcome.message)
+    # A query-retrieve hears how it went once the file is where it ends up (kept, removed or
+    # in quarantine), so what its progress says is already true of the spool.
     if outcome.status in (IMPORTED, DUPLICATE):
         spool.finish(path, keep_as=_kept_kind(path))
+        _note_query(name, True, outcome.message)
         for line in outcome.warning_lines():
             log.warning("%s (from %s)", line, source or "unknown")
         return DONE, outcome.report()
     _quarantine(spool, path, outcome.status, outcome.message, source)
+    _note_query(name, False, outcome.message)
     log.warning("%s from %s: %s; moved to quarantine", name, source or "unknown", outcome.message)
     return FAILED, f"{outcome.line()}; moved to quarantine"
 
