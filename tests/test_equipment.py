@@ -3,17 +3,27 @@ import csv
 import io
 import re
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
+from app.equipment import identities
 from app.equipment.identities import identity_rows, set_display_name, set_user_modality
 from app.extensions import db
 from app.models import GeneralStudyModuleAttr as Study
 from app.models.auth import AuditLog
+from app.models.tasks import BackgroundTask
 from app.models.study import UniqueEquipmentNames
 from app.models.tally import StudyTally
 from app.modalities import CT, DX, RF
 from app.modalities.filtering import filter_studies
+from background import queue_config, wait_until
 from study_records import make_studies, store_records, study_ids, study_record
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    """The spool and the queue in the test's folder, for the worker."""
+    return queue_config(tmp_path)
 
 
 def _ids(app, config, args=None):
@@ -123,10 +133,59 @@ def test_a_user_defined_modality_moves_stored_and_future_studies(app, client, lo
         assert dict(db.session.execute(
             select(StudyTally.modality_type, StudyTally.studies)
             .where(StudyTally.unique_equipment_name_id == identity)).all()) == {"DX": 2, "CT": 1}
-        actions = db.session.scalars(select(AuditLog.details).where(
-            AuditLog.action == "equipment.modality").order_by(AuditLog.id)).all()
-        assert actions == [f"identity {identity}: (as sent) -> RF\n1 studies changed",
-                           f"identity {identity}: RF -> (as sent)\n2 studies changed"]
+        actions = db.session.execute(select(AuditLog.action, AuditLog.details).where(
+            AuditLog.action.like("equipment.modality%")).order_by(AuditLog.id)).all()
+        assert [tuple(row) for row in actions] == [
+            ("equipment.modality", f"identity {identity}: (as sent) -> RF"),
+            ("equipment.modality_applied", "RF: 1 studies changed"),
+            ("equipment.modality", f"identity {identity}: RF -> (as sent)"),
+            ("equipment.modality_applied", "(as sent): 2 studies changed")]
+
+
+def test_a_user_defined_modality_is_applied_in_chunks_with_progress(app, monkeypatch):
+    studies = make_studies(app, "dx", *[{"station": "DR9"}] * 5)
+    identity = _identity_of(app, studies[0])
+    monkeypatch.setattr(identities, "CHUNK", 2)
+    seen = []
+    with app.app_context():
+        assert set_user_modality([identity], "RF", progress=lambda *p: seen.append(p)) == 5
+        assert seen == [(2, 5), (4, 5), (5, 5)]
+        # Interrupted half-way, applying again moves what is left and recounts the tally.
+        db.session.execute(update(Study).where(Study.id.in_(studies[3:])).values(
+            modality_type="DX", modality_type_as_sent=None))
+        db.session.commit()
+        assert identities.apply_user_modality([identity], "RF") == 2
+        assert dict(db.session.execute(
+            select(StudyTally.modality_type, StudyTally.studies)
+            .where(StudyTally.unique_equipment_name_id == identity)).all()) == {"RF": 5}
+        # An override changed since the application was asked for is not applied.
+        identities.save_user_modality([identity], "CR")
+        assert identities.apply_user_modality([identity], "RF") == 0
+    assert _ids(app, RF) == set(studies)
+
+
+def test_a_user_defined_modality_is_applied_by_the_task_queue_when_a_worker_runs(
+        app, client, login_as, worker):
+    studies = make_studies(app, "dx", {"station": "DR7"}, {"station": "DR7"})
+    identity = _identity_of(app, studies[0])
+    worker()
+    login_as("view", "admin")
+    response = client.post("/admin/equipment/modality",
+                           data={"identity": [str(identity)], "modality": "RF"})
+    assert response.status_code == 302
+
+    def finished():
+        with app.app_context():
+            task = db.session.scalars(select(BackgroundTask).where(
+                BackgroundTask.task_type == "equipment_modality")).first()
+            return task if task and task.status == "done" else None
+
+    task = wait_until(finished, message="the modality task")
+    assert task.message == "RF applied: 2 studies changed modality"
+    assert _ids(app, RF) == set(studies) and _ids(app, DX) == set()
+    fragment = client.get("/admin/equipment/modality/progress").data.decode()
+    assert "RF applied: 2 studies changed modality" in fragment and "hx-get" not in fragment
+    assert "RF applied" in client.get("/admin/equipment/").data.decode()
 
 
 def test_forcing_cr_keeps_studies_in_the_radiography_list(app):
@@ -151,6 +210,13 @@ def test_equipment_commands(app, runner):
     assert bad.exit_code != 0
     result = runner.invoke(args=["equipment", "modality", "999", "--set", "RF"])
     assert "no device identity 999" in result.output
+    dx_study, = make_studies(app, "dx", {"station": "DR4"})
+    result = runner.invoke(args=["equipment", "modality", str(_identity_of(app, dx_study)),
+                                 "--set", "PX"])
+    assert result.exit_code == 0, result.output
+    assert "1 stored studies changed modality" in result.output
+    with app.app_context():
+        assert db.session.get(Study, dx_study).modality_type == "PX"
     with app.app_context():
         entry = db.session.scalars(select(AuditLog).where(
             AuditLog.action == "equipment.display_name")).one()

@@ -5,8 +5,8 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from .identities import (USER_MODALITIES, EquipmentError, identity_rows, mark_reviewed,
-                         set_display_name, set_user_modality)
+from .identities import (USER_MODALITIES, EquipmentError, apply_user_modality, identity_rows,
+                         mark_reviewed, save_user_modality, set_display_name, studies_to_move)
 
 
 @click.group("equipment")
@@ -58,7 +58,17 @@ def modality_command(identity_ids, modality, clear):
     """Force (or clear) a user-defined modality on IDENTITY_IDS and their stored studies."""
     if bool(modality) == clear:
         raise click.UsageError("give either --set MODALITY or --clear")
-    moved = _run(lambda: set_user_modality(identity_ids, None if clear else modality))
+    ids, chosen = _run(lambda: save_user_modality(identity_ids, None if clear else modality))
+    with click.progressbar(length=max(studies_to_move(ids), 1), label="Stored studies",
+                           file=sys.stderr) as bar:
+        shown = 0
+
+        def advance(done, total):
+            nonlocal shown
+            bar.update(done - shown)
+            shown = done
+
+        moved = apply_user_modality(ids, chosen, progress=advance)
     click.echo(f"{moved} stored studies changed modality")
 
 

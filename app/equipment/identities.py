@@ -6,9 +6,12 @@ at query time, so renaming identities is one UPDATE of the identity rows, whatev
 number of studies; identities sharing a display name are one system everywhere.
 
 A user-defined modality is different: the modality lists select on the study's own
-``modality_type``, so forcing one rewrites the studies of the device in one set-based UPDATE,
-keeping what the device sent in ``modality_type_as_sent`` so that clearing it restores it.
-The study tally (home page) is recounted for the systems concerned in the same transaction.
+``modality_type``, so forcing one rewrites the studies of the device, keeping what the device
+sent in ``modality_type_as_sent`` so that clearing it restores it. The setting is saved (and
+applies to every later import) at once; the stored studies are rewritten in chunks of
+``CHUNK`` studies, each committed, with progress reported after each, then the study tally
+(home page) is recounted for the systems concerned. Rewriting is idempotent: run again after
+an interruption, it moves what is left.
 """
 import datetime
 from dataclasses import dataclass, field
@@ -27,6 +30,9 @@ from ..models.tally import NO_DATE, NO_DEVICE, StudyTally
 #: Modality types an administrator can force on a device. Only projection studies change:
 #: a CT or NM study keeps its modality whatever its device's override says.
 USER_MODALITIES = PROJECTION_TYPES
+
+#: Studies rewritten per transaction when a user-defined modality is applied.
+CHUNK = 10_000
 
 #: The identity fields the Equipment page shows, in order.
 SHOWN_FIELDS = (
@@ -142,11 +148,21 @@ def mark_reviewed(ids, reviewed: bool = True) -> int:
     return len(identities)
 
 
-def set_user_modality(ids, modality: str | None) -> int:
+def set_user_modality(ids, modality: str | None, progress=None) -> int:
     """Force ``modality`` (one of USER_MODALITIES; None or "" clears it) on the identities and
     on the projection studies of their devices, stored ones included; audited.
 
-    Returns how many studies changed modality type.
+    Returns how many studies changed modality type. ``progress(done, total)`` is called after
+    each chunk of stored studies.
+    """
+    identity_ids, modality = save_user_modality(ids, modality)
+    return apply_user_modality(identity_ids, modality, progress=progress)
+
+
+def save_user_modality(ids, modality: str | None) -> tuple[list[int], str | None]:
+    """Save the override on the identities (later imports follow it at once); audited.
+
+    Returns the identity ids and the modality as saved, for ``apply_user_modality``.
     """
     modality = (modality or "").strip().upper() or None
     if modality is not None and modality not in USER_MODALITIES:
@@ -155,43 +171,77 @@ def set_user_modality(ids, modality: str | None) -> int:
     identities = _identities(ids)
     identity_ids = [i.id for i in identities]
     changed = [i for i in identities if i.user_defined_modality != modality]
-    lines = [f"identity {i.id}: {i.user_defined_modality or '(as sent)'} -> "
-             f"{modality or '(as sent)'}" for i in changed]
-    target = _target(changed) if changed else None
+    if changed:
+        record_audit("equipment.modality", _target(changed), "\n".join(
+            f"identity {i.id}: {i.user_defined_modality or '(as sent)'} -> "
+            f"{modality or '(as sent)'}" for i in changed))
     db.session.execute(update(Identity).where(Identity.id.in_(identity_ids))
                        .values(user_defined_modality=modality, reviewed=True))
     settings_changed(db.session)
-    moved = apply_user_modality(identity_ids, modality)
-    if changed:
-        record_audit("equipment.modality", target,
-                     "\n".join(lines) + f"\n{moved} studies changed")
     db.session.commit()
+    return identity_ids, modality
+
+
+def studies_to_move(identity_ids) -> int:
+    """How many stored studies the identities' devices have (what applying may rewrite)."""
+    return db.session.scalar(select(func.count()).select_from(Equipment).where(
+        Equipment.unique_equipment_name_id.in_(list(identity_ids)))) or 0
+
+
+def apply_user_modality(identity_ids, modality: str | None, progress=None) -> int:
+    """Set (or, with None, restore) the modality type of the identities' stored projection
+    studies, ``CHUNK`` studies per committed transaction, then recount their systems in the
+    tally; audited with the number of studies moved.
+
+    Only identities whose saved override is still ``modality`` are applied, so an override
+    changed again meanwhile is left to its own application.
+    """
+    identity_ids = list(db.session.scalars(select(Identity.id).where(
+        Identity.id.in_(list(identity_ids)),
+        Identity.user_defined_modality.is_(None) if modality is None
+        else Identity.user_defined_modality == modality)))
+    total = studies_to_move(identity_ids) if identity_ids else 0
+    moved = done = last = 0
+    while identity_ids:
+        chunk = db.session.scalars(
+            select(Equipment.general_study_module_attr_id)
+            .where(Equipment.unique_equipment_name_id.in_(identity_ids),
+                   Equipment.general_study_module_attr_id > last)
+            .order_by(Equipment.general_study_module_attr_id).limit(CHUNK)).all()
+        if not chunk:
+            break
+        moved += _move(chunk, modality)
+        db.session.commit()
+        done += len(chunk)
+        last = chunk[-1]
+        if progress is not None:
+            progress(done, total)
+    if identity_ids:
+        recount_systems(select(Study.unique_equipment_name_id).where(Study.id.in_(
+            select(Equipment.general_study_module_attr_id).where(
+                Equipment.unique_equipment_name_id.in_(identity_ids)))).distinct())
+        record_audit("equipment.modality_applied", _target(_identities(identity_ids)),
+                     f"{modality or '(as sent)'}: {moved} studies changed")
+        db.session.commit()
     return moved
 
 
-def apply_user_modality(identity_ids, modality: str | None) -> int:
-    """Set (or, with None, restore) the modality type of the identities' stored projection
-    studies in the caller's transaction, and recount their systems in the tally."""
-    studies = (select(Equipment.general_study_module_attr_id)
-               .where(Equipment.unique_equipment_name_id.in_(list(identity_ids))))
+def _move(study_ids, modality: str | None) -> int:
+    """Rewrite the modality type of these studies; how many changed."""
     as_sent = func.coalesce(Study.modality_type_as_sent, Study.modality_type)
     if modality is None:
         statement = (update(Study)
-                     .where(Study.id.in_(studies), Study.modality_type_as_sent.is_not(None))
+                     .where(Study.id.in_(study_ids), Study.modality_type_as_sent.is_not(None))
                      .values(modality_type=Study.modality_type_as_sent,
                              modality_type_as_sent=None))
     else:
         statement = (update(Study)
-                     .where(Study.id.in_(studies), as_sent.in_(PROJECTION_TYPES),
+                     .where(Study.id.in_(study_ids), as_sent.in_(PROJECTION_TYPES),
                             func.coalesce(Study.modality_type, "") != modality)
                      .values(modality_type=modality,
                              modality_type_as_sent=case((as_sent == modality, None),
                                                         else_=as_sent)))
-    moved = db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
-    if moved:
-        systems = select(Study.unique_equipment_name_id).where(Study.id.in_(studies)).distinct()
-        recount_systems(systems)
-    return moved
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
 
 
 def recount_systems(systems) -> None:

@@ -1,14 +1,20 @@
 """The Equipment page (admins): every device identity, its display name, user-defined
 modality and review state, changed for many identities at once."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
 
 from ..auth.roles import role_required
 from ..extensions import db
 from ..modalities import MODALITIES
+from ..models.tasks import BackgroundTask
+from ..tasks.queue import get_queue
+from ..tasks.worker import running_worker
 from . import bp
-from .identities import (SHOWN_FIELDS, USER_MODALITIES, EquipmentError, display_names,
-                         identity_rows, mark_reviewed, new_count, set_display_name,
-                         set_user_modality)
+from .identities import (SHOWN_FIELDS, USER_MODALITIES, EquipmentError, apply_user_modality,
+                         display_names, identity_rows, mark_reviewed, new_count,
+                         save_user_modality, set_display_name)
+from .tasks import TASK as MODALITY_TASK
 
 
 def _ticked() -> list[int]:
@@ -31,7 +37,21 @@ def index():
     return render_template("equipment/index.html", rows=rows, new_only=new_only, search=search,
                            fields=SHOWN_FIELDS, modality_types=seen_types,
                            user_modalities=USER_MODALITIES, names=display_names(),
-                           new_total=new_count(), modalities=MODALITIES)
+                           new_total=new_count(), modalities=MODALITIES,
+                           task=_latest_modality_task())
+
+
+def _latest_modality_task():
+    return db.session.scalars(
+        select(BackgroundTask).where(BackgroundTask.task_type == MODALITY_TASK)
+        .order_by(BackgroundTask.created.desc(), BackgroundTask.id.desc()).limit(1)).first()
+
+
+@bp.get("/modality/progress")
+@role_required("admin")
+def modality_progress():
+    """The last queued modality application (an htmx fragment, polled while it runs)."""
+    return render_template("equipment/_modality_task.html", task=_latest_modality_task())
 
 
 @bp.post("/display-name")
@@ -61,11 +81,20 @@ def modality():
         flash("Tick the devices to change.", "warning")
         return _back()
     try:
-        moved = set_user_modality(ticked, request.form.get("modality", ""))
+        identity_ids, chosen = save_user_modality(ticked, request.form.get("modality", ""))
     except EquipmentError as exc:
         db.session.rollback()
         flash(f"Nothing changed: {exc}.", "warning")
         return _back()
+    if running_worker(current_app):
+        username = current_user.username
+        get_queue().enqueue(MODALITY_TASK, identity_ids, chosen,
+                            source=f"web request by {username}"[:256],
+                            subject=f"{chosen or 'as sent'} on {len(identity_ids)} device(s)")
+        flash("User-defined modality saved; it applies to new studies now. The stored studies "
+              "are being moved; the progress shows below.", "info")
+        return _back()
+    moved = apply_user_modality(identity_ids, chosen)
     flash(f"User-defined modality saved; {moved} stored stud{'y' if moved == 1 else 'ies'} "
           "changed modality.", "success")
     return _back()

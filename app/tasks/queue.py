@@ -171,6 +171,7 @@ def get_queue(app=None) -> TaskQueue:
 def _register_tasks(huey, app) -> dict:
     # Importing the task modules fills TASKS.
     from . import imports, sizes  # noqa: F401
+    from ..equipment import tasks as equipment_tasks  # noqa: F401
     from ..patients import tasks as patient_tasks  # noqa: F401
     from ..alerts import background, mail  # noqa: F401
     from ..network import queries  # noqa: F401  (query-retrieve)
