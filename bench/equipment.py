@@ -10,7 +10,8 @@ Fills the database (tables created if missing) with synthetic radiography studie
   through the identity, so this is one UPDATE of a few rows), then the list query that finds
   the merged system's studies by that name;
 - a user-defined modality (RF) forced on those devices, which rewrites every study's
-  modality type in one set-based UPDATE and recounts their tally rows, and clearing it again;
+  modality type in committed chunks (as the task queue does it) and recounts their tally
+  rows, and clearing it again;
 - one standard name given to every study description the studies carry (one mapping row per
   name), then the list query that finds the studies by the standard name.
 
