@@ -37,6 +37,10 @@ class GeneralStudyModuleAttr(db.Model):
             "ix_general_study_module_attr_modality_date_time",
             "modality_type", "study_date", "study_time", "id", "unique_equipment_name_id",
         ),
+        # A list of several modality types (radiography is DX, CR and PX) cannot read the
+        # index above in date order; newest first, the database walks this one backwards
+        # and skips the other modalities' studies.
+        Index("ix_general_study_module_attr_date_time", "study_date", "study_time", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
