@@ -338,7 +338,7 @@ def test_the_command_line_adds_defaults_and_changes_rules(app, runner):
     _fluoro(app, datetime.date(2024, 1, 1), 6.0)
     result = runner.invoke(args=["alerts", "defaults"])
     assert result.exit_code == 0, result.output
-    assert "9 rules added" in result.output
+    assert "10 rules added" in result.output
     # 6 Gy at the reference point and 60 000 cGy·cm²: both SRDLs reached
     assert [row[2:4] for row in alerts(app)] == [(6.0, 5.0), (pytest.approx(60000.0), 50000.0)]
     with app.app_context():
@@ -443,3 +443,32 @@ def test_the_alert_modules_import_on_their_own():
         result = subprocess.run([sys.executable, "-c", f"import {module}"],
                                 capture_output=True, text=True)
         assert result.returncode == 0, (module, result.stderr[-500:])
+
+
+@needs_corpus
+def test_administered_activity_against_the_smallest_drl_of_the_mapped_examination(app):
+    from app.models.drl import STUDY_DESCRIPTION, DrlSet, DrlValue, StandardName
+
+    rule = add_rule(app, "nm", "nm_activity_drl", threshold=1.0)
+    (study_id,) = import_corpus(app, "NM-NmIm-Siemens.dcm")  # 764 MBq
+    assert alerts(app) == []  # no DRL loaded, nothing mapped: quiet
+    with app.app_context():
+        description = db.session.get(Study, study_id).study_description
+        national = DrlSet(name="National", values=[
+            DrlValue(modality="NM", examination="Bone scan", quantity="activity", value=800,
+                     unit="MBq"),
+            DrlValue(modality="NM", examination="Other", quantity="activity", value=100,
+                     unit="MBq")])
+        local = DrlSet(name="Local prescribed", values=[
+            DrlValue(modality="NM", examination="Bone scan", quantity="activity", value=0.6,
+                     unit="GBq")])
+        db.session.add_all([national, local, StandardName(
+            modality="NM", field=STUDY_DESCRIPTION, name=description, standard_name="Bone scan")])
+        db.session.commit()
+    # DRLs and mappings change after import: re-applying the rule uses them.
+    assert reevaluate_rule_in(app, rule) == (1, 1)
+    (found,) = alerts(app)
+    # 764 MBq against the local 600 MBq (0.6 GBq), the smaller of the two Bone scan levels.
+    assert found[:2] == (rule, study_id)
+    assert found[2] == pytest.approx(764.0 / 600.0)
+    assert found[4] == "764 MBq against 600 MBq for 'Bone scan' (Local prescribed)"

@@ -12,7 +12,9 @@ from typing import Callable, NamedTuple
 
 from sqlalchemy import bindparam, case, func, select
 
+from ..extractors.units import UnknownUnit, factor
 from ..models.ct import CtDoseCheckDetails, CtIrradiationEventData, CtRadiationDose
+from ..models.drl import REQUESTED_PROCEDURE, STUDY_DESCRIPTION, DrlSet, DrlValue, StandardName
 from ..models.nm import RadiopharmaceuticalAdministrationEventData, RadiopharmaceuticalRadiationDose
 from ..models.projection import (IrradEventXRayData, IrradEventXRaySourceData,
                                  ProjectionXRayRadiationDose)
@@ -221,6 +223,72 @@ def _cumulative(per_study):
     return measure
 
 
+#: Each study's largest single administration, with its study description and requested
+#: procedure: the names a DRL set's examinations are mapped from.
+_LARGEST_ADMINISTRATION = (
+    select(Study.id, Study.study_description, Study.requested_procedure_code_meaning,
+           func.max(RadiopharmaceuticalAdministrationEventData.administered_activity))
+    .join(RadiopharmaceuticalRadiationDose,
+          RadiopharmaceuticalRadiationDose.general_study_module_attr_id == Study.id)
+    .join(RadiopharmaceuticalAdministrationEventData,
+          RadiopharmaceuticalAdministrationEventData.radiopharmaceutical_radiation_dose_id
+          == RadiopharmaceuticalRadiationDose.id)
+    .where(Study.id.in_(IDS),
+           RadiopharmaceuticalAdministrationEventData.administered_activity.is_not(None))
+    .group_by(Study.id, Study.study_description, Study.requested_procedure_code_meaning))
+
+_NM_MAPPINGS = (
+    select(StandardName.field, StandardName.name, StandardName.standard_name)
+    .where(StandardName.modality == "NM",
+           StandardName.field.in_((STUDY_DESCRIPTION, REQUESTED_PROCEDURE)),
+           StandardName.name.in_(bindparam("names", expanding=True))))
+
+_NM_ACTIVITY_DRLS = (
+    select(DrlValue.examination, DrlValue.value, DrlValue.unit, DrlSet.name)
+    .join(DrlValue.drl_set)
+    .where(DrlValue.modality == "NM", DrlValue.quantity == "activity",
+           DrlValue.examination.in_(bindparam("examinations", expanding=True))))
+
+
+def _activity_against_drl(connection, study_ids, weeks=None):
+    """Each study's largest administration as a ratio of the activity its examination's DRL
+    gives (1.0: at the DRL).
+
+    The examination comes from the standard-name mapping of the study description or the
+    requested procedure; where loaded sets give several values for it, the smallest governs,
+    so a local set of prescribed activities (normally below the national levels) is the
+    reference wherever it is loaded.
+    """
+    studies = connection.execute(_LARGEST_ADMINISTRATION, {"ids": list(study_ids)}).all()
+    names = sorted({name for row in studies for name in row[1:3] if name})
+    if not names:
+        return {}
+    mapped = {(field, name): standard for field, name, standard
+              in connection.execute(_NM_MAPPINGS, {"names": names})}
+    if not mapped:
+        return {}
+    references = {}
+    for examination, value, unit, set_name in connection.execute(
+            _NM_ACTIVITY_DRLS, {"examinations": sorted(set(mapped.values()))}):
+        try:
+            in_mbq = value * factor(unit, "MBq")
+        except (UnknownUnit, ValueError):
+            continue
+        if in_mbq > 0 and (examination not in references or in_mbq < references[examination][0]):
+            references[examination] = (in_mbq, set_name)
+    found = {}
+    for study_id, description, procedure, activity in studies:
+        for examination in (mapped.get((STUDY_DESCRIPTION, description)),
+                            mapped.get((REQUESTED_PROCEDURE, procedure))):
+            if examination in references:
+                reference, set_name = references[examination]
+                found[study_id] = (activity / reference,
+                                   f"{activity:g} MBq against {reference:g} MBq for "
+                                   f"{examination!r} ({set_name})")
+                break
+    return found
+
+
 DAP_UNIT, DAP_SCALE = "cGy·cm²", 1e6
 
 KINDS: dict[str, Kind] = {kind.key: kind for kind in (
@@ -243,6 +311,9 @@ KINDS: dict[str, Kind] = {kind.key: kind for kind in (
          **_highest_agd),
     Kind("nm_activity", "Administered activity of the study", ("nm",), "MBq", 1.0,
          **_administered_activity),
+    Kind("nm_activity_drl",
+         "Largest administered activity against the examination's DRL or prescribed activity",
+         ("nm",), "× DRL", 1.0, measure=_activity_against_drl),
 )}
 
 

@@ -58,6 +58,12 @@ DEFAULT_RULES = (
                 "level."),
     DefaultRule("Nuclear medicine: administered activity 1000 MBq", "nm", "nm_activity",
                 1000.0, LOCAL_CHOICE),
+    DefaultRule("Nuclear medicine: activity above the DRL or prescribed activity", "nm",
+                "nm_activity_drl", 1.0,
+                "ICRP Publication 135 (2017), Diagnostic reference levels in medical imaging: "
+                "an administered activity above the DRL for the examination calls for review. "
+                "The reference is the smallest activity a loaded DRL set gives for the "
+                "examination, so a local set of prescribed activities governs where loaded."),
 )
 
 
