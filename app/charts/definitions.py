@@ -99,6 +99,9 @@ PROJECTION_SOURCE = Path((
     *PROJECTION_EVENT.joins,
     (IrradEventXRaySourceData, IrradEventXRaySourceData.irrad_event_xray_data_id
      == IrradEventXRayData.id)))
+#: Projection X-ray events by the study id they carry (``app.importing.chart_values``): one join from
+#: the filtered studies to an index that holds every value the radiography charts draw.
+EXPOSURE = Path(((IrradEventXRayData, IrradEventXRayData.chart_study_id == Study.id),))
 ADMINISTRATION = Path((
     (RadiopharmaceuticalRadiationDose,
      RadiopharmaceuticalRadiationDose.general_study_module_attr_id == Study.id),
@@ -172,20 +175,8 @@ _RADIOPHARMACEUTICAL = func.coalesce(func.nullif(_AGENT, ""), _NM.radiopharmaceu
 _WEIGHT_JOIN = (PatientStudyModuleAttr, PatientStudyModuleAttr.general_study_module_attr_id == Study.id)
 _MECHANICAL_JOIN = (IrradEventXRayMechanicalData,
                     IrradEventXRayMechanicalData.irrad_event_xray_data_id == _EVENT.id)
-
-
-def _exposure_per_source():
-    """Per source row, its exposures summed (µA·s), as the exports' mAs is."""
-    return (select(Exposure.irrad_event_xray_source_data_id.label("source_id"),
-                   func.sum(Exposure.exposure).label("exposure"))
-            .group_by(Exposure.irrad_event_xray_source_data_id).subquery("exposure_per_source"))
-
-
-def _dx_mas(where):
-    exposure = _exposure_per_source()
-    return chart_values(
-        PROJECTION_SOURCE.plus((exposure, exposure.c.source_id == _SOURCE.id)),
-        exposure.c.exposure, _EVENT.acquisition_protocol)(where)
+#: The radiography event charts share this path, so a page computes them in one query.
+_DX_EVENT = EXPOSURE.plus(_ANATOMY_JOIN)
 
 
 workload = chart_values(STUDY, lambda: _weekday_hour()[1], lambda: _weekday_hour()[0])
@@ -267,7 +258,7 @@ CHARTS = {
                                   IrradEventXRayMechanicalData.compression_thickness),
               x_quantity="Compressed thickness", x_unit="mm", band=10.0, **AGD),
         Chart("exposures_protocol", "Exposures per acquisition protocol", "frequency", "", "",
-              chart_values(PROJECTION_EVENT, _EVENT.id, _EVENT.acquisition_protocol),
+              chart_values(EXPOSURE, _EVENT.chart_study_id, _EVENT.acquisition_protocol),
               counted="Exposures"),
         Chart("agd_month", "AGD per month", "time",
               values=_month_values(PROJECTION_SOURCE, _SOURCE.average_glandular_dose), **AGD),
@@ -275,24 +266,22 @@ CHARTS = {
     ),
     "dx": (
         Chart("dap_protocol", "DAP per acquisition protocol", "category",
-              values=chart_values(PROJECTION_EVENT, _EVENT.dose_area_product,
+              values=chart_values(_DX_EVENT, _EVENT.dose_area_product,
                                   _EVENT.acquisition_protocol), **DAP),
         Chart("dap_body_part", "DAP per body part", "category",
-              values=chart_values(PROJECTION_EVENT.plus(_ANATOMY_JOIN), _EVENT.dose_area_product,
-                                  _ANATOMY), **DAP),
+              values=chart_values(_DX_EVENT, _EVENT.dose_area_product, _ANATOMY), **DAP),
         Chart("dap_study_description", "Total DAP per study description", "category",
               values=chart_values(STUDY, Study.total_dap, Study.study_description),
               drl=("dap", "study_description"), **DAP),
         Chart("dap_standard_name", "Total DAP per standard name", "category",
               values=chart_values(STUDY, Study.total_dap, study_standard_name()), **DAP),
         Chart("kvp_protocol", "kVp per acquisition protocol", "category", "kVp", "kV",
-              chart_values(PROJECTION_SOURCE.plus((Kvp, Kvp.irrad_event_xray_source_data_id
-                                                   == _SOURCE.id)),
-                           Kvp.kvp, _EVENT.acquisition_protocol)),
+              chart_values(_DX_EVENT, _EVENT.chart_kvp, _EVENT.acquisition_protocol)),
         Chart("mas_protocol", "mAs per acquisition protocol", "category", "Exposure", "mAs",
-              _dx_mas, scale=1e-3),  # stored in µA·s
+              chart_values(_DX_EVENT, _EVENT.chart_exposure, _EVENT.acquisition_protocol),
+              scale=1e-3),  # stored in µA·s
         Chart("exposures_protocol", "Exposures per acquisition protocol", "frequency", "", "",
-              chart_values(PROJECTION_EVENT, _EVENT.id, _EVENT.acquisition_protocol),
+              chart_values(EXPOSURE, _EVENT.chart_study_id, _EVENT.acquisition_protocol),
               counted="Exposures"),
         Chart("dap_month", "Total DAP per month", "time",
               values=_month_values(STUDY, Study.total_dap), **DAP),

@@ -726,6 +726,7 @@ def populate(studies: int, seed: int = 1, modalities=MODALITIES, batch: int = 50
     database's work on the previous one.
     """
     from .. import tally
+    from ..importing.chart_values import refresh as refresh_chart_values
     from ..extensions import db
     from . import bulk
 
@@ -736,6 +737,7 @@ def populate(studies: int, seed: int = 1, modalities=MODALITIES, batch: int = 50
     with db.engine.connect() as connection:
         base = bulk.next_ids(connection, TABLES)
     db.session.remove()
+    first_study_id = base["general_study_module_attr"]
     generator = StudyGenerator(seed, studies, until, unit_ids, code_ids, modalities)
     writer = bulk.BulkWriter(db.engine, COLUMNS)
     rows = 0
@@ -764,7 +766,9 @@ def populate(studies: int, seed: int = 1, modalities=MODALITIES, batch: int = 50
         writer.finish()
     finally:
         writer.close()
-    # The rows went in past the importer, so the home page's counts are made afresh.
+    # The rows went in past the importer, so the home page's counts and the events' chart
+    # values are made afresh.
+    refresh_chart_values(db.session, first_study_id=first_study_id)
     tally.rebuild(db.session)
     db.session.commit()
     if studies >= ANALYZE_AFTER:

@@ -21,6 +21,7 @@ Decisions, for an object whose Study Instance UID is already stored:
 from sqlalchemy import select
 
 from .. import tally
+from .chart_values import refresh as refresh_chart_values
 from ..models.study import GeneralStudyModuleAttr, ObjectUIDsProcessed
 from .equipment import unique_equipment
 from .identity import apply_policy
@@ -103,6 +104,7 @@ def store(session, record: dict, source: str) -> Outcome:
                 tally.count(session, [counted_as], -1)
                 tally.count(session, [tally.key_of_study(study)])
             session.flush()
+            refresh_chart_values(session, [study.id])
             outcome.study_id = study.id
             outcome.message = "added to the stored study"
             outcome.merged = True
@@ -133,8 +135,10 @@ def _insert_study(session, record, sop_uids, reserved) -> int:
     record["unique_equipment_name_id"] = min(identities, default=None)
     counted_as = tally.key(record.get("modality_type"), record["unique_equipment_name_id"],
                            record.get("study_date"))
-    return insert(session, GeneralStudyModuleAttr, record, CodeCache(session), reserved,
-                  then=[tally.upsert(counted_as)])
+    study_id = insert(session, GeneralStudyModuleAttr, record, CodeCache(session), reserved,
+                      then=[tally.upsert(counted_as)])
+    refresh_chart_values(session, [study_id])
+    return study_id
 
 
 def _apply_user_defined_modality(study, identity):

@@ -12,7 +12,7 @@ OpenREM's reference dumps show it as a decimal string.
 """
 import datetime
 
-from sqlalchemy import DateTime, Double, Integer, String, Text
+from sqlalchemy import DateTime, Double, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -188,6 +188,12 @@ class IrradEventXRayData(db.Model):
     """
 
     __tablename__ = "irrad_event_xray_data"
+    __table_args__ = (
+        # The radiography charts read their values from this index alone, joined to the
+        # filtered studies by id (app/importing/chart_values.py).
+        Index("ix_irrad_event_xray_data_chart", "chart_study_id", "acquisition_protocol",
+              "dose_area_product", "chart_kvp", "chart_exposure", "anatomical_structure_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     projection_xray_radiation_dose_id: Mapped[int] = parent_key("projection_xray_radiation_dose")
@@ -238,6 +244,11 @@ class IrradEventXRayData(db.Model):
     breast_composition_cid: Mapped[ContextID | None] = coded(breast_composition_cid_id)
     percent_fibroglandular_tissue: Mapped[float | None] = mapped_column(Double)  # %
     comment: Mapped[str | None] = mapped_column(Text)
+    # Chart values kept ready at import (app/importing/chart_values.py): the study's id, the mean
+    # kVp (kV) and the summed exposure (µA·s) of the event's sources.
+    chart_study_id: Mapped[int | None] = mapped_column(Integer)
+    chart_kvp: Mapped[float | None] = mapped_column(Double)
+    chart_exposure: Mapped[float | None] = mapped_column(Double)
 
     imageviewmodifier_set: Mapped[list["ImageViewModifier"]] = children(
         "ImageViewModifier", "irrad_event_xray_data")
