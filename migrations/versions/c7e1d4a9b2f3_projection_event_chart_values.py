@@ -7,7 +7,7 @@ Stored events are filled here; on PostgreSQL run VACUUM ANALYZE irrad_event_xray
 afterwards so the charts can read the index alone.
 
 Revision ID: c7e1d4a9b2f3
-Revises: 18a303085fd4
+Revises: 5f0c2a8e7b14
 Create Date: 2026-12-07 08:05:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7e1d4a9b2f3'
-down_revision = '18a303085fd4'
+down_revision = '5f0c2a8e7b14'
 branch_labels = None
 depends_on = None
 
