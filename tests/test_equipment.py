@@ -91,7 +91,6 @@ def test_a_display_name_reaches_charts_and_drl_systems(app, client, login_as):
     with app.app_context():
         set_display_name([one, two], "Main CT")
         from app.charts.definitions import CHARTS
-        from app.charts.data import UNKNOWN_SYSTEM  # noqa: F401  (the systems column exists)
         chart = next(c for c in CHARTS["ct"] if c.key == "dlp_study_description")
         values = chart.values(Study.modality_type == "CT").subquery()
         systems = db.session.execute(

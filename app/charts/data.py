@@ -7,11 +7,10 @@ from sqlalchemy import BigInteger, Integer, cast, func, literal, null, select, t
 from ..database import for_aggregates
 from ..extensions import db
 from ..models.study import GeneralStudyModuleAttr as Study
-from ..models.study import UniqueEquipmentNames
+from ..models.study import UniqueEquipmentNames, system_name
 from .definitions import Chart, ChartValues
 from .statistics import summary_columns
 
-UNKNOWN_SYSTEM = "Unknown system"
 STATISTICS = ("n", "mean", "min", "q1", "median", "q3", "max")
 WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 #: At most this many points of a scatter chart go to the browser; its band statistics are
@@ -22,7 +21,7 @@ _SAMPLE_MODULUS = 10007  # a prime: the sample does not follow any period of the
 
 def _with_system(query, values):
     """``query`` over ``values`` with each value's system (its study's display name)."""
-    system = func.coalesce(UniqueEquipmentNames.display_name, literal(UNKNOWN_SYSTEM))
+    system = system_name()
     return (query.add_columns(system.label("system"))
             .outerjoin(UniqueEquipmentNames, UniqueEquipmentNames.id == values.c.identity),
             system)

@@ -25,12 +25,11 @@ from ..models.drl import (
     DrlValue,
     StandardName,
 )
-from ..models.study import UniqueEquipmentNames
+from ..models.study import UniqueEquipmentNames, system_name
 from ..models.study import GeneralStudyModuleAttr as Study
 from ..modalities import MODALITIES
 from .quantities import QUANTITIES
 
-UNKNOWN_SYSTEM = "Unknown system"
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,7 @@ def matched_values(quantity, modality: str, examinations, date_from=None, date_t
         (copies.c.k == k, case((and_(*(name.is_distinct_from(earlier) for earlier in found[:k])),
                                 name)) if k else name)
         for k, name in enumerate(found)))
-    system = func.coalesce(UniqueEquipmentNames.display_name, literal(UNKNOWN_SYSTEM))
+    system = system_name()
     rows = (base.join(copies, true())
             .outerjoin(UniqueEquipmentNames, UniqueEquipmentNames.id == Study.unique_equipment_name_id)
             .with_only_columns(system.label("system"), examination.label("examination"),

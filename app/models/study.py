@@ -9,7 +9,7 @@ the per-template roots (``ctradiationdose_set``, ``projectionxrayradiationdose_s
 import datetime
 
 from sqlalchemy import Boolean, Date, DateTime, Double, ForeignKey, Index, Integer, Text, Time
-from sqlalchemy import UniqueConstraint, false, text
+from sqlalchemy import UniqueConstraint, false, func, literal, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -277,3 +277,14 @@ class ObjectUIDsProcessed(db.Model):
     general_study_module_attr: Mapped[GeneralStudyModuleAttr] = parent(
         "GeneralStudyModuleAttr", "objectuidsprocessed_set")
     sop_instance_uid: Mapped[str | None] = mapped_column(UI, index=True)
+
+
+#: What lists, charts and DRL comparisons call a study's system when it has no device identity
+#: or the identity no display name.
+UNKNOWN_SYSTEM = "Unknown system"
+
+
+def system_name():
+    """A study's system as people read it: its identity's display name (outer-join
+    ``UniqueEquipmentNames``), else ``UNKNOWN_SYSTEM``."""
+    return func.coalesce(UniqueEquipmentNames.display_name, literal(UNKNOWN_SYSTEM))
