@@ -208,3 +208,19 @@ def test_priority_report_then_localizer_then_size_import(app, runner, tmp_path):
                        ("size_import_wed", 200)]
     # 200 mm: f = 3.704369·exp(−0.7343874) = 1.7774.
     assert _events(app)[4][0] == pytest.approx(17.774, abs=5e-4)
+
+
+def test_the_study_page_names_the_method_and_an_uncalibrated_localizer(app, client, login_as,
+                                                                        runner, tmp_path):
+    uid, other = generate_uid(), generate_uid()
+    [study_id, other_id] = store_records(app, [_ct(uid), _ct(other)])
+    _localizer(tmp_path / "scout.dcm", uid, [250.0])
+    with app.app_context():
+        import_file(tmp_path / "scout.dcm")
+    login_as("view")
+    page = client.get(f"/ct/{study_id}").get_data(as_text=True)
+    assert "no localizer calibration" in page
+    _localizer(tmp_path / "phantom.dcm", generate_uid(), [250.0])
+    _calibrate(runner, tmp_path / "phantom.dcm")
+    page = client.get(f"/ct/{study_id}").get_data(as_text=True)
+    assert "CT localizer (water eq. diameter)" in page and "no localizer calibration" not in page
