@@ -10,7 +10,9 @@ differs from π·D²/4 by less than 0.1 %, so Dw is within 0.5 mm of D.
 AP 200 mm, lateral 300 mm: √(200 × 300) = 244.949 mm, f = 3.704369·exp(−0.899442) = 1.5069,
 SSDE = 15.069 mGy for 10 mGy.
 """
+import io
 import json
+import re
 import math
 
 import pytest
@@ -224,3 +226,21 @@ def test_the_study_page_names_the_method_and_an_uncalibrated_localizer(app, clie
     _calibrate(runner, tmp_path / "phantom.dcm")
     page = client.get(f"/ct/{study_id}").get_data(as_text=True)
     assert "CT localizer (water eq. diameter)" in page and "no localizer calibration" not in page
+
+
+def test_size_upload_page_takes_the_dimension_columns(app, client, login_as):
+    app.config["UPLOAD_QUEUE_SIZES"] = False
+    uid = generate_uid()
+    store_records(app, [_ct(uid)])
+    login_as("view", "importsize")
+    columns = client.post("/import/sizes", data={"csv_file": (io.BytesIO(
+        f"uid;h;w;ap;lat\n{uid};;;20;30\n".encode()), "sizes.csv")},
+        content_type="multipart/form-data")
+    action = re.search(r'action="(/import/sizes/[0-9a-f]+)"', columns.text).group(1)
+    result = client.post(action, data={"id_column": "uid", "height_column": "",
+                                       "weight_column": "", "id_type": "si-uid",
+                                       "ap_column": "ap", "lateral_column": "lat",
+                                       "size_unit": "cm"})
+    assert "1 matched a study, 1 studies updated" in result.text
+    ssde, method, diameter = _events(app)[0]
+    assert method == "size_import_ap_lateral" and ssde == pytest.approx(15.069, abs=5e-4)
