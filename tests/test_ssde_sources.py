@@ -11,9 +11,8 @@ AP 200 mm, lateral 300 mm: √(200 × 300) = 244.949 mm, f = 3.704369·exp(−0.
 SSDE = 15.069 mGy for 10 mGy.
 """
 import io
-import json
-import re
 import math
+import re
 
 import pytest
 from pydicom.dataset import Dataset, FileMetaDataset
