@@ -243,3 +243,21 @@ def test_size_upload_page_takes_the_dimension_columns(app, client, login_as):
     assert "1 matched a study, 1 studies updated" in result.text
     ssde, method, diameter = _events(app)[0]
     assert method == "size_import_ap_lateral" and ssde == pytest.approx(15.069, abs=5e-4)
+
+
+def test_calibrate_a_device_by_slope_and_intercept(app, runner, tmp_path):
+    uid = generate_uid()
+    store_records(app, [_ct(uid)])
+    # Pixel value = (t + 10 mm) / 0.2.
+    _localizer(tmp_path / "scout.dcm", uid, [300.0], slope=0.2, intercept=-10.0)
+    with app.app_context():
+        import_file(tmp_path / "scout.dcm")
+        device = db.session.scalars(select(CtLocalizerProfile.unique_equipment_name_id)).one()
+    missing = runner.invoke(args=["ssde", "calibrate", "--device", "99999", "--slope", "0.2"])
+    assert missing.exit_code != 0 and "no equipment identity 99999" in missing.output
+    result = runner.invoke(args=["ssde", "calibrate", "--device", str(device), "--slope", "0.2",
+                                 "--intercept", "-10"])
+    assert result.exit_code == 0, result.output
+    ssde, method, diameter = _events(app)[0]
+    assert method == "localizer" and diameter == pytest.approx(300.0, abs=1.0)
+    assert ssde == pytest.approx(12.311, abs=0.05)  # 10 mGy × f(30 cm) = 12.311
