@@ -9,6 +9,8 @@ _UID = re.compile(r"[0-9]+(\.[0-9]+)*")
 
 #: The importer names, as the ``flask import`` sub-commands and ``_meta["importer"]`` use them.
 IMPORTERS = ("rdsr", "mg", "dx", "ct-philips", "nm")
+#: A CT localizer: not a dose object, read for the patient's size (app/ssde).
+LOCALIZER = "ct-localizer"
 
 
 def importer_for(ds) -> str:
@@ -30,6 +32,12 @@ def importer_for(ds) -> str:
         if modality == "MG" and "ORIGINAL" in image_type:
             return "mg"
         raise NotDoseObject("it is a secondary capture that carries no dose information Kerma reads")
+    if sop_class == sop.CT_IMAGE_STORAGE:
+        from ..ssde.localizer import is_localizer
+
+        if is_localizer(ds):
+            return LOCALIZER
+        raise NotDoseObject("it is a CT image, not a localizer or a dose object Kerma reads")
     if not sop_class:
         raise NotDoseObject("it has no SOP Class UID")
     if not _UID.fullmatch(sop_class):

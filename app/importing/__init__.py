@@ -8,11 +8,12 @@ import gc
 import logging
 import time
 
+from pydicom import dcmread
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..alerts.evaluation import evaluate_import
 from ..extensions import db
-from ..extractors.dispatch import extract
+from ..extractors.dispatch import LOCALIZER, extract, importer_for
 from ..extractors.errors import ExtractorError, NotDoseObject
 from . import lookups
 from .outcome import FAILED, IMPORTED, REJECTED, Outcome, Summary
@@ -58,13 +59,31 @@ def import_file(path, importer: str | None = None, source: str | None = None) ->
         ds = read_dataset(path)
     except Unreadable as exc:
         return Outcome(source, REJECTED if exc.rejected else FAILED, str(exc))
+    if importer is None and _localizer(ds):
+        # The header was read without pixels; a localizer's size is in its pixels.
+        try:
+            ds = dcmread(path, force=True)
+        except Exception as exc:  # noqa: BLE001 - a corrupt localizer is reported, not raised
+            return Outcome(source, FAILED, f"CT localizer not used: its pixels cannot be read "
+                                           f"({_short(exc)})")
     return import_dataset(ds, source, importer)
+
+
+def _localizer(ds) -> bool:
+    try:
+        return importer_for(ds) == LOCALIZER
+    except Exception:  # noqa: BLE001 - import_dataset reports why the object is not read
+        return False
 
 
 @_collector_paused
 def import_dataset(ds, source: str, importer: str | None = None) -> Outcome:
     """Import one pydicom dataset (already read) under the name ``source``."""
     try:
+        if importer is None and importer_for(ds) == LOCALIZER:
+            from ..ssde.receiving import store_localizer
+
+            return store_localizer(ds, source)
         record = extract(ds, importer)
     except NotDoseObject as exc:
         return Outcome(source, REJECTED, str(exc))

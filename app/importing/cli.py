@@ -67,15 +67,24 @@ _import_command("nm", "nm", "Import NM and PET image headers.")
 @click.option("--si-uid", is_flag=True, help="The ID column holds Study Instance UIDs, "
               "not accession numbers.")
 @click.option("--overwrite", is_flag=True, help="Replace heights and weights already stored.")
+@click.option("--ap-column", help="Column of the patient's AP dimension (for SSDE).")
+@click.option("--lateral-column", help="Column of the patient's lateral dimension (for SSDE).")
+@click.option("--wed-column", help="Column of the water equivalent diameter (for SSDE).")
+@click.option("--size-unit", type=click.Choice(["mm", "cm"]), default="mm", show_default=True,
+              help="Unit of the AP, lateral and water equivalent diameter columns.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary for scripts.")
-def ptsize_command(csv_file, id_column, height_column, weight_column, si_uid, overwrite, as_json):
-    """Add patient heights (cm) and weights (kg) from a CSV file to stored studies."""
+def ptsize_command(csv_file, id_column, height_column, weight_column, si_uid, overwrite,
+                   ap_column, lateral_column, wed_column, size_unit, as_json):
+    """Add patient heights (cm) and weights (kg), and optionally dimensions for SSDE, from a
+    CSV file to stored studies."""
     from .patient_size import PatientSizeError, import_patient_sizes
 
     try:
         result = import_patient_sizes(
             csv_file, id_column, height_column, weight_column,
-            id_type="si-uid" if si_uid else "accession", overwrite=overwrite)
+            id_type="si-uid" if si_uid else "accession", overwrite=overwrite,
+            ap_column=ap_column, lateral_column=lateral_column, wed_column=wed_column,
+            size_unit=size_unit)
     except PatientSizeError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

@@ -175,12 +175,15 @@ def apply_sizes(token):
     if not path.exists():
         abort(404)
     form = request.form
+    size_columns = {name: form.get(name) or None
+                    for name in ("ap_column", "lateral_column", "wed_column")}
+    size_columns["size_unit"] = "cm" if form.get("size_unit") == "cm" else "mm"
     if current_app.config.get("UPLOAD_QUEUE_SIZES", True) and running_worker(current_app):
         filename = form.get("filename") or "sizes.csv"
         task_id = get_queue().enqueue(
             SIZES_TASK, str(path), form.get("id_column", ""), form.get("height_column", ""),
             form.get("weight_column", ""), form.get("id_type", "accession"),
-            form.get("overwrite") == "y", filename,
+            form.get("overwrite") == "y", filename, size_columns,
             source=f"web upload by {getattr(current_user, 'username', 'unknown')}"[:256],
             subject=filename[:256])
         return redirect(url_for(".sizes_task", task_id=task_id))
@@ -188,7 +191,8 @@ def apply_sizes(token):
         result = import_patient_sizes(
             path, form.get("id_column", ""), form.get("height_column", ""),
             form.get("weight_column", ""), id_type=form.get("id_type", "accession"),
-            overwrite=form.get("overwrite") == "y", filename=form.get("filename"))
+            overwrite=form.get("overwrite") == "y", filename=form.get("filename"),
+            **size_columns)
     except PatientSizeError as exc:
         flash(f"The patient sizes were not imported: {exc}", "danger")
         return redirect(url_for(".index"))

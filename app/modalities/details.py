@@ -432,6 +432,9 @@ SSDE_SIZE_SOURCES = {
     "water_equivalent_diameter": "Water eq. diameter",
     "effective_diameter": "Effective diameter",
     "ap_and_lateral": "AP × lateral",
+    "localizer": "CT localizer (water eq. diameter)",
+    "size_import_wed": "Size import: water eq. diameter",
+    "size_import_ap_lateral": "Size import: AP × lateral",
 }
 
 
@@ -605,3 +608,19 @@ PATIENT_CHARACTERISTICS_FIELDS = (
     Field("Patient state", None,
           lambda c: joined(meaning(s.patient_state) for s in c.patientstate_set)),
 )
+
+
+def localizer_notes(study) -> list[str]:
+    """Sentences about the study's CT localizers and the SSDE they give (docs/ssde.md)."""
+    from ..ssde.sources import study_sizes
+
+    sizes = study_sizes(study.study_instance_uid)
+    notes = []
+    if sizes.localizers:
+        notes.append(f"{len(sizes.localizers)} CT localizer(s) with a calibrated device give "
+                     "the water equivalent diameter for events whose report has no size.")
+    if sizes.uncalibrated:
+        notes.append(f"{sizes.uncalibrated} CT localizer(s) stored, but their device has no "
+                     "localizer calibration: no SSDE from them until one is set "
+                     "(flask ssde calibrate).")
+    return notes

@@ -55,6 +55,7 @@ from .projection import (
     XrayGrid,
     XrayTubeCurrent,
 )
+from .ssde import CtLocalizerProfile, LocalizerCalibration, StudySizeImport
 from .settings import (
     NotPatientIndicatorsID,
     NotPatientIndicatorsName,

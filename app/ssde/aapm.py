@@ -27,10 +27,16 @@ PHANTOM_DIAMETERS = {"113691": 32, "113690": 16}
 WATER_EQUIVALENT_DIAMETER = "water_equivalent_diameter"
 EFFECTIVE_DIAMETER = "effective_diameter"
 AP_AND_LATERAL = "ap_and_lateral"
+LOCALIZER = "localizer"
+SIZE_IMPORT_WED = "size_import_wed"
+SIZE_IMPORT_AP_LATERAL = "size_import_ap_lateral"
 METHODS = {
     WATER_EQUIVALENT_DIAMETER: "Water equivalent diameter from the dose report (AAPM 220)",
     EFFECTIVE_DIAMETER: "Effective diameter from the dose report (AAPM 204)",
     AP_AND_LATERAL: "Effective diameter √(AP × lateral) from the dose report (AAPM 204)",
+    LOCALIZER: "Water equivalent diameter from the CT localizer (AAPM 220)",
+    SIZE_IMPORT_WED: "Water equivalent diameter from the patient-size import",
+    SIZE_IMPORT_AP_LATERAL: "Effective diameter √(AP × lateral) from the patient-size import",
 }
 
 
@@ -75,12 +81,19 @@ def diameter(sizes) -> tuple[float, str] | None:
     return None
 
 
-def estimate(ctdivol: float | None, phantom_code: str | None, sizes) -> Estimate | None:
-    """The SSDE of one event, or None without CTDIvol, a known phantom or a usable size."""
+def estimate(ctdivol: float | None, phantom_code: str | None, sizes,
+             fallbacks=()) -> Estimate | None:
+    """The SSDE of one event, or None without CTDIvol, a known phantom or a usable size.
+
+    ``fallbacks`` are (diameter mm, method) pairs from outside the dose report, best first,
+    used only when the report gives no size.
+    """
     phantom = PHANTOM_DIAMETERS.get(phantom_code)
     if ctdivol is None or phantom is None:
         return None
     found = diameter(sizes)
+    if found is None:
+        found = next(((d, m) for d, m in fallbacks if _positive(d)), None)
     if found is None:
         return None
     millimetres, method = found

@@ -18,3 +18,28 @@ def recompute_command(batch_size):
     with click.progressbar(length=total, label="CT events") as bar:
         seen, changed = recompute(batch_size, progress=bar.update)
     click.echo(f"{seen} CT events read, SSDE changed on {changed}.")
+
+
+@ssde_cli.command("calibrate")
+@click.option("--device", "device_id", type=int,
+              help="Equipment identity id (flask equipment list); default: the phantom's device.")
+@click.option("--slope", type=float, help="Water-equivalent mm per localizer pixel value.")
+@click.option("--intercept", type=float, default=0.0, show_default=True,
+              help="Water-equivalent mm at pixel value 0.")
+@click.option("--phantom", "phantom_file", type=click.Path(exists=True, dir_okay=False),
+              help="A localizer of a water cylinder, to derive slope and intercept from.")
+@click.option("--phantom-diameter", type=float, help="The water cylinder's diameter (mm).")
+def calibrate_command(device_id, slope, intercept, phantom_file, phantom_diameter):
+    """Set a device's localizer calibration, given or derived from a water phantom localizer,
+    and recompute the SSDE of the studies with localizers from it."""
+    from .calibration import CalibrationError, calibrate_device
+
+    try:
+        calibration, studies = calibrate_device(device_id, slope, intercept, phantom_file,
+                                                phantom_diameter)
+    except CalibrationError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Device {calibration.unique_equipment_name_id}: water-equivalent thickness = "
+               f"{calibration.slope:.6g} mm × pixel value + {calibration.intercept:.6g} mm; "
+               f"SSDE recomputed for {studies} studies.")

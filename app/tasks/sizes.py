@@ -16,14 +16,16 @@ TASK = "patient_sizes"
 @background_task(TASK, "Patient sizes")
 def apply_sizes(csv_path: str, id_column: str, height_column: str, weight_column: str,
                 id_type: str = "accession", overwrite: bool = False,
-                filename: str | None = None):
-    """Apply heights and weights from the CSV to stored studies, then delete the file."""
+                filename: str | None = None, size_columns: dict | None = None):
+    """Apply heights and weights (and the patient dimensions named in ``size_columns``:
+    ap_column, lateral_column, wed_column, size_unit) to stored studies, then delete the file."""
     path = Path(csv_path)
     if not path.exists():
         return FAILED, f"{filename or path.name}: the uploaded file is gone"
     try:
         result = import_patient_sizes(path, id_column, height_column, weight_column,
-                                      id_type=id_type, overwrite=overwrite, filename=filename)
+                                      id_type=id_type, overwrite=overwrite, filename=filename,
+                                      **(size_columns or {}))
     except PatientSizeError as exc:
         return FAILED, f"The patient sizes were not imported: {exc}"
     finally:
