@@ -1,14 +1,14 @@
 """SSDE sizes beyond the dose report: CT localizer profiles, their calibration, size imports
 
 Revision ID: d5e8a1c7f302
-Revises: 18a303085fd4
+Revises: c7e1d4a9b2f3
 Create Date: 2026-12-07 08:10:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'd5e8a1c7f302'
-down_revision = '18a303085fd4'
+down_revision = 'c7e1d4a9b2f3'
 branch_labels = None
 depends_on = None
 
