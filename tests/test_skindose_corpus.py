@@ -1,0 +1,35 @@
+"""Skin dose maps of the corpus fluoroscopy RDSRs: computed, and plausible against the dose
+at the reference point (docs/skin-dose.md)."""
+import pytest
+
+from app.extensions import db
+from app.importing import import_file
+from app.models.skindose import COMPUTED
+from app.skindose.maps import compute_study, decode
+from conformance import CORPUS
+
+RF = ["RF-RDSR-Siemens-Zee.dcm", "RF-RDSR-Philips_Allura.dcm", "RF-RDSR-Philips_Azurion.dcm",
+      "RF-RDSR-GE.dcm", "Dual-RDSR-RF.dcm"]
+FILES = [name for name in RF if (CORPUS / "dicom" / name).exists()]
+
+pytestmark = pytest.mark.skipif(not FILES, reason=f"corpus not found at {CORPUS}")
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_a_corpus_rdsr_gets_a_plausible_map(app, name):
+    with app.app_context():
+        outcome = import_file(CORPUS / "dicom" / name)
+        row = compute_study(outcome.study_id)
+        db.session.commit()
+        print(name, row.status, row.peak_skin_dose, row.dose_rp_used, row.events_used,
+              row.events_skipped, row.message)
+        if row.status != COMPUTED:
+            assert row.message and "missing" in row.message
+            return
+        grid = decode(row.grid)
+        assert grid.shape == (row.grid_rows, row.grid_columns)
+        assert grid.max() == pytest.approx(row.peak_skin_dose, rel=1e-6)
+        # The peak cannot exceed every event landing on one spot at the closest skin and the
+        # largest factors (about 2.5 x the summed dose at RP); and a map of used events has
+        # some dose somewhere.
+        assert 0 < row.peak_skin_dose <= 2.5 * row.dose_rp_used
