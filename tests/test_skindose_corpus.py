@@ -33,3 +33,26 @@ def test_a_corpus_rdsr_gets_a_plausible_map(app, name):
         # largest factors (about 2.5 x the summed dose at RP); and a map of used events has
         # some dose somewhere.
         assert 0 < row.peak_skin_dose <= 2.5 * row.dose_rp_used
+
+
+def test_the_cli_computes_one_study_or_all(app, runner):
+    from sqlalchemy import select
+
+    from app.models.skindose import SkinDoseMap
+    with app.app_context():
+        study_id = import_file(CORPUS / "dicom" / FILES[0]).study_id
+    result = runner.invoke(args=["skindose", "compute", str(study_id)])
+    assert result.exit_code == 0 and "peak skin dose 0.0017 Gy (8 events used" in result.output
+    result = runner.invoke(args=["skindose", "compute", "--all"])
+    assert result.output.strip() == "1 RF studies read, 1 maps computed."
+    assert runner.invoke(args=["skindose", "compute"]).exit_code != 0
+    with app.app_context():
+        assert len(db.session.scalars(select(SkinDoseMap)).all()) == 1
+
+
+def test_the_task_after_import_stores_the_map(app):
+    from app.skindose.background import run_skin_dose
+    with app.app_context():
+        study_id = import_file(CORPUS / "dicom" / FILES[0]).study_id
+        status, message = run_skin_dose(study_id)
+        assert status == "done" and "peak skin dose 0.002 Gy from 8 events" in message
