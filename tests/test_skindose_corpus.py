@@ -56,3 +56,19 @@ def test_the_task_after_import_stores_the_map(app):
         study_id = import_file(CORPUS / "dicom" / FILES[0]).study_id
         status, message = run_skin_dose(study_id)
         assert status == "done" and "peak skin dose 0.002 Gy from 8 events" in message
+
+
+def test_the_study_page_shows_the_peak_and_the_json_has_the_map(app, client, login_as):
+    with app.app_context():
+        study_id = import_file(CORPUS / "dicom" / FILES[0]).study_id
+        compute_study(study_id)
+        db.session.commit()
+    login_as("view")
+    page = client.get(f"/rf/{study_id}").get_data(as_text=True)
+    assert 'id="peak-skin-dose">0.002 Gy' in page
+    assert f'data-url="/skindose/{study_id}.json"' in page
+    found = client.get(f"/skindose/{study_id}.json").get_json()
+    assert found["status"] == "computed" and found["events_used"] == 8
+    assert len(found["dose_mgy"]) == found["rows"] and len(found["x_mm"]) == found["columns"]
+    assert max(max(r) for r in found["dose_mgy"]) == pytest.approx(1.701, abs=1e-3)
+    assert client.get("/skindose/999999.json").status_code == 404
