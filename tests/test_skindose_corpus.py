@@ -72,3 +72,22 @@ def test_the_study_page_shows_the_peak_and_the_json_has_the_map(app, client, log
     assert len(found["dose_mgy"]) == found["rows"] and len(found["x_mm"]) == found["columns"]
     assert max(max(r) for r in found["dose_mgy"]) == pytest.approx(1.701, abs=1e-3)
     assert client.get("/skindose/999999.json").status_code == 404
+
+
+def test_the_rf_list_and_export_show_the_peak_skin_dose(app, client, login_as):
+    import csv
+    import io
+
+    from app.exports import EXPORTS, csv_chunks
+    from app.exports.query import export_query
+    with app.app_context():
+        study_id = import_file(CORPUS / "dicom" / FILES[0]).study_id
+        compute_study(study_id)
+        db.session.commit()
+    login_as("view", "export")
+    page = client.get("/rf/").get_data(as_text=True)
+    assert "Peak skin dose (Gy)" in page and "0.001701" in page
+    with app.app_context():
+        data = b"".join(csv_chunks(EXPORTS["rf"], export_query("rf", {})))
+    rows = list(csv.DictReader(io.StringIO(data[3:].decode("utf-8"))))
+    assert float(rows[0]["Peak skin dose (Gy)"]) == pytest.approx(0.0017010, rel=1e-4)

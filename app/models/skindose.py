@@ -43,3 +43,12 @@ class SkinDoseMap(db.Model):
     dose_rp_used: Mapped[float | None] = mapped_column(Double)  # Gy, sum over events used
     method_version: Mapped[str] = mapped_column(String(16))
     computed_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+
+
+# The study's map, read by the RF list (a view-only link: the map is not part of the study
+# record that importing stores and dumps, and the database deletes it with its study).
+from sqlalchemy.orm import relationship  # noqa: E402
+
+from .study import GeneralStudyModuleAttr  # noqa: E402
+
+GeneralStudyModuleAttr.skin_dose_map = relationship(SkinDoseMap, viewonly=True, uselist=False)
