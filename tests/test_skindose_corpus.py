@@ -91,3 +91,21 @@ def test_the_rf_list_and_export_show_the_peak_skin_dose(app, client, login_as):
         data = b"".join(csv_chunks(EXPORTS["rf"], export_query("rf", {})))
     rows = list(csv.DictReader(io.StringIO(data[3:].decode("utf-8"))))
     assert float(rows[0]["Peak skin dose (Gy)"]) == pytest.approx(0.0017010, rel=1e-4)
+
+
+def test_a_peak_skin_dose_rule_fires_when_the_map_is_stored(app):
+    from sqlalchemy import select
+
+    from app.alerts.kinds import KINDS
+    from app.models.alerts import Alert, AlertRule
+    from app.skindose.background import run_skin_dose
+    with app.app_context():
+        db.session.add(AlertRule(name="PSD 1 mGy", modality="rf", kind="peak_skin_dose",
+                                 threshold=0.001, enabled=True, source="test"))
+        db.session.commit()
+        study_id = import_file(CORPUS / "dicom" / FILES[0]).study_id
+        run_skin_dose(study_id)
+        alerts = db.session.scalars(select(Alert)).all()
+        assert [a.general_study_module_attr_id for a in alerts] == [study_id]
+        assert alerts[0].value == pytest.approx(0.0017010, rel=1e-4)
+        assert KINDS["peak_skin_dose"].unit == "Gy"

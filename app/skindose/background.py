@@ -25,6 +25,11 @@ def run_skin_dose(study_id: int):
         db.session.rollback()
         return DONE, f"study {study_id}: gone or not fluoroscopy, nothing to do"
     db.session.commit()
+    if row.peak_skin_dose is not None:
+        from ..alerts.evaluation import evaluate_kind
+
+        evaluate_kind(db.session, study_id, "peak_skin_dose")
+        db.session.commit()
     if row.peak_skin_dose is None:
         return DONE, f"study {study_id}: not computed ({row.message})"
     return DONE, (f"study {study_id}: peak skin dose {row.peak_skin_dose:.3f} Gy from "
