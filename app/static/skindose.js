@@ -87,7 +87,7 @@
         return Math.round(p.value[0] * cellArc) + " mm around from the back, " +
           Math.round(m.z_mm[p.value[1]]) + " mm from the lower end: " + p.value[2] + " mGy"; } },
       visualMap: visual(max),
-      grid: { left: 60, right: 80, top: 20, bottom: 50 },
+      grid: { left: 60, right: 80, top: 36, bottom: 50 },
       xAxis: { type: "category", name: "around the trunk: back · left · front · right · back",
                nameLocation: "middle", nameGap: 30,
                data: m.x_mm.map(function (_, j) { return Math.round(j * cellArc); }) },
