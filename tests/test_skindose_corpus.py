@@ -109,3 +109,23 @@ def test_a_peak_skin_dose_rule_fires_when_the_map_is_stored(app):
         assert [a.general_study_module_attr_id for a in alerts] == [study_id]
         assert alerts[0].value == pytest.approx(0.0017010, rel=1e-4)
         assert KINDS["peak_skin_dose"].unit == "Gy"
+
+
+def test_an_rf_import_queues_its_map_and_others_do_not(app, monkeypatch):
+    from app.importing.outcome import Outcome
+    from app.skindose import background
+
+    queued = []
+
+    class Queue:
+        def enqueue(self, name, *args, **kwargs):
+            queued.append((name, args))
+            return "task-1"
+
+    monkeypatch.setattr(background, "get_queue", lambda app=None: Queue())
+    with app.app_context():
+        rf = Outcome(source="a.dcm", status="imported", study_id=7, modality_type="RF")
+        ct = Outcome(source="b.dcm", status="imported", study_id=8, modality_type="CT")
+        assert background.queue_after_import(rf) == "task-1"
+        assert background.queue_after_import(ct) is None
+    assert queued == [("skin_dose_map", (7,))]
