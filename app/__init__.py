@@ -97,6 +97,7 @@ def _register_blueprints(app):
     from .equipment import bp as equipment_bp
     from .patients import bp as patients_bp
     from .alerts.views import bp as alerts_bp
+    from .skindose.views import bp as skindose_bp
     from .modalities import register as register_modalities
     from .api import bp as api_bp, tokens_bp as api_tokens_bp
 
@@ -115,6 +116,7 @@ def _register_blueprints(app):
     app.register_blueprint(equipment_bp)
     app.register_blueprint(alerts_bp)
     app.register_blueprint(patients_bp)
+    app.register_blueprint(skindose_bp)
 
 
 def _register_web(app):

@@ -15,6 +15,7 @@ def register(app):
     from .equipment.cli import equipment_cli
     from .patients.cli import settings_cli
     from .alerts.cli import alerts_cli
+    from .skindose.cli import skindose_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(import_cli)
@@ -29,3 +30,4 @@ def register(app):
     app.cli.add_command(equipment_cli)
     app.cli.add_command(settings_cli)
     app.cli.add_command(alerts_cli)
+    app.cli.add_command(skindose_cli)

@@ -162,6 +162,7 @@ def test_the_walk_sees_the_known_endpoints(app):
     assert walked["patients.patient"] == ("view",)  # and pid, unless IDs are hashed
     assert walked["patients.patient_csv"] == ("view",)
     assert walked["alerts.index"] == ("view",)
+    assert walked["skindose.study_map"] == ("view",)
     assert walked["alerts.acknowledge"] == ("view",)
     assert walked["alerts.mail_choices"] == ("view",)
     assert walked["alerts.save_mail_choices"] == ("view",)

@@ -114,6 +114,22 @@ def _mail_state(session, modality) -> str:
     return MAIL_PENDING if modality in subscribed_modalities(session) else MAIL_NONE
 
 
+def evaluate_kind(session, study_id: int, kind: str) -> int:
+    """Apply the enabled rules of one kind to a stored study (for values computed after its
+    import, such as the peak skin dose); how many alerts it now has open."""
+    rules = [rule for rule in active_rules(session) if rule.kind == kind]
+    if not rules:
+        return 0
+    facts = study_facts(session, [study_id])
+    found = facts.get(study_id)
+    modality = modality_of(found.modality_type) if found else None
+    matching = rules_for(rules, modality, found.system_id) if modality else []
+    if not matching:
+        return 0
+    return evaluate(session, [study_id], matching, mail_state=_mail_state(session, modality),
+                    facts=facts)
+
+
 def evaluate(session, study_ids, rules, mail_state=MAIL_NONE, facts=None,
              new_studies=False, measured=None) -> int:
     """Apply ``rules`` (ActiveRule or AlertRule) to the studies; open alerts left among them.

@@ -18,6 +18,7 @@ from ..models.drl import REQUESTED_PROCEDURE, STUDY_DESCRIPTION, DrlSet, DrlValu
 from ..models.nm import RadiopharmaceuticalAdministrationEventData, RadiopharmaceuticalRadiationDose
 from ..models.projection import (IrradEventXRayData, IrradEventXRaySourceData,
                                  ProjectionXRayRadiationDose)
+from ..models.skindose import SkinDoseMap
 from ..models.study import GeneralStudyModuleAttr as Study, PatientModuleAttr
 
 #: The study modality types each modality page key covers (DX covers CR and PX).
@@ -307,6 +308,13 @@ KINDS: dict[str, Kind] = {kind.key: kind for kind in (
     Kind("rp_dose_cumulative",
          "Dose at the reference point of the patient's studies over the last weeks",
          ("rf", "dx"), "Gy", 1.0, measure=_cumulative(RP_DOSE), cumulative=True),
+    # Computed after import by the skin dose task (app/skindose), which applies these rules
+    # to the study once its map is stored.
+    Kind("peak_skin_dose", "Peak skin dose of the study (skin dose map)", ("rf",), "Gy", 1.0,
+         statement=select(SkinDoseMap.general_study_module_attr_id, SkinDoseMap.peak_skin_dose)
+         .where(SkinDoseMap.general_study_module_attr_id.in_(IDS),
+                SkinDoseMap.peak_skin_dose.is_not(None)),
+         reduce=lambda rows: {study_id: (value, None) for study_id, value in rows}),
     Kind("mg_agd", "Average glandular dose of any one view", ("mg",), "mGy", 1.0,
          **_highest_agd),
     Kind("nm_activity", "Administered activity of the study", ("nm",), "MBq", 1.0,

@@ -43,6 +43,9 @@ DEFAULT_RULES = (
                 _NCRP_168 + " of 5 Gy, summed over a patient's procedures: the SIR guideline "
                 "asks that doses of procedures within about 60 days be added. The 8-week "
                 "window is a local reading of that advice.", weeks=8),
+    DefaultRule("Fluoroscopy: peak skin dose 3 Gy (SRDL)", "rf", "peak_skin_dose", 3.0,
+                _NCRP_168 + " of 3 Gy peak skin dose. The peak skin dose here is Kerma's "
+                "estimate from the reported geometry (docs/skin-dose.md)."),
     DefaultRule("CT: dose check alert or notification", "ct", "ct_dose_check", None,
                 "NEMA XR 25 (CT Dose Check): the scanner recorded that a forward estimate "
                 "reached a configured alert or notification value (TID 10015)."),

@@ -4,7 +4,10 @@ grouped as OpenREM groups them, and one sheet per protocol with one row per expo
 Exposures fall in one group when they share event type, protocol, plane, field size, pulse
 rate and filtration and their angles lie within 5° of the group's first exposure.
 """
+from sqlalchemy import select
+
 from ..models.projection import AccumXRayDose
+from ..models.skindose import SkinDoseMap
 from . import columns as c
 from . import projection as p
 from .columns import Block
@@ -19,7 +22,8 @@ TOTALS = StudyChildQuery((p.ROOT.accumxraydose_set, AccumXRayDose.accumprojxrayd
 PLANE_FIELDS = TOTALS.fields
 STUDY_SHAPE = study_shape(
     root_fields=p.ROOTS.fields,
-    more_fields=[f"{plane}_{field}" for plane in "ab" for field in PLANE_FIELDS])
+    more_fields=[*(f"{plane}_{field}" for plane in "ab" for field in PLANE_FIELDS),
+                 "peak_skin_dose"])
 ANGLE_RANGE = 5.0  # degrees
 
 
@@ -37,8 +41,11 @@ def load(session, ids, studies):
             if rows and side not in found:
                 found[side] = rows[0]
         planes[study_id] = found.get("a", empty) + found.get("b", empty)
-    for study_id, values in planes.items():
-        studies[study_id].more = values
+    peaks = dict(session.execute(
+        select(SkinDoseMap.general_study_module_attr_id, SkinDoseMap.peak_skin_dose)
+        .where(SkinDoseMap.general_study_module_attr_id.in_(list(ids)))).all())
+    for study_id, study in studies.items():
+        study.more = planes.get(study_id, empty + empty) + (peaks.get(study_id),)
 
 
 def _plane_columns(plane):
@@ -57,7 +64,8 @@ def _plane_columns(plane):
     )
 
 
-STUDY_COLUMNS = (*_plane_columns("A"), *_plane_columns("B"))
+STUDY_COLUMNS = (*_plane_columns("A"), *_plane_columns("B"),
+                 c.number("Peak skin dose (Gy)", "more.peak_skin_dose"))
 
 EVENT_COLUMNS = (
     c.datetime("Time", "row.date_time_started"),

@@ -33,6 +33,7 @@ from ..tasks.queue import get_queue
 from ..tasks.sizes import TASK as SIZES_TASK
 from ..tasks.worker import running_worker
 from . import import_file
+from .outcome import IMPORTED
 from .patient_size import PatientSizeError, import_patient_sizes, read_rows
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
@@ -137,6 +138,10 @@ def import_uploaded(token, index):
         path.unlink(missing_ok=True)
         if folder.exists() and not any(folder.iterdir()):
             folder.rmdir()
+    if outcome.status == IMPORTED:
+        from ..skindose.background import queue_after_import
+
+        queue_after_import(outcome)  # an RF study's skin dose map, in the background
     return render_template("imports/_result_row.html", outcome=outcome, index=index)
 
 

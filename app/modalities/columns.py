@@ -40,6 +40,12 @@ def cgycm2(gym2):
     return None if gym2 is None else gym2 * CGYCM2_PER_GYM2
 
 
+def peak_skin_dose(study):
+    """The peak skin dose (Gy) of the study's stored skin dose map, or None."""
+    found = study.skin_dose_map
+    return found.peak_skin_dose if found is not None else None
+
+
 def highest_ssde(study):
     """The highest SSDE (mGy) Kerma computed for the study's CT events, or None."""
     values = [event.ssde for dose in study.ctradiationdose_set

@@ -10,6 +10,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from sqlalchemy import select
+
+from ..extensions import db
 from .filtering import CGYCM2_PER_GYM2
 
 # Code values (CID 10003 acquisition plane, CID 10002 event type) the summaries group by.
@@ -379,7 +382,16 @@ def fluoroscopy_context(study, settings) -> dict:
         "accumulated": accumulated_planes(study),
         "dap_level": dap_level,
         "rp_level": rp_level,
+        "skin_dose": skin_dose_map(study.id),
     }
+
+
+def skin_dose_map(study_id):
+    """The study's stored skin dose map row (app/skindose), or None."""
+    from ..models.skindose import SkinDoseMap
+
+    return db.session.scalars(select(SkinDoseMap).where(
+        SkinDoseMap.general_study_module_attr_id == study_id)).first()
 
 
 def radiography_context(study, settings) -> dict:

@@ -14,6 +14,7 @@ from ..models.nm import (RadiopharmaceuticalAdministrationEventData,
 from ..models.projection import (AccumXRayDose, IrradEventXRayData,
                                  IrradEventXRayMechanicalData, IrradEventXRaySourceData,
                                  ProjectionXRayRadiationDose)
+from ..models.skindose import SkinDoseMap
 from ..models.study import GeneralEquipmentModuleAttr, GeneralStudyModuleAttr as Study
 
 #: The device and its display name: every list and detail page shows them.
@@ -32,6 +33,9 @@ NM_LIST = (
 SSDE_VALUES = selectinload(Study.ctradiationdose_set).selectinload(
     CtRadiationDose.ctirradiationeventdata_set).load_only(
     CtIrradiationEventData.ssde, CtIrradiationEventData.ct_radiation_dose_id)
+
+#: The skin dose map row (app/skindose) of each RF study, for the peak skin dose column.
+SKIN_DOSE = selectinload(Study.skin_dose_map).load_only(SkinDoseMap.peak_skin_dose)
 
 #: The header of every detail page: patient, patient-study and equipment rows.
 STUDY_HEADER = (

@@ -5,7 +5,7 @@ from . import columns as col
 from . import filtering as f
 from .base import Column, ModalityConfig
 from .details import fluoroscopy_context
-from .loading import PROJECTION_DETAIL
+from .loading import PROJECTION_DETAIL, SKIN_DOSE
 
 PROTOCOL = f.TextFilter("protocol", "Acquisition protocol",
                         column=IrradEventXRayData.acquisition_protocol,
@@ -56,8 +56,10 @@ RF = ModalityConfig(
                sort="dap", kind="parts", places=1),
         Column("Total dose at RP (Gy)", per_plane("total_rp_dose_a", "total_rp_dose_b"),
                sort="rp_dose", kind="parts", places=None),
+        Column("Peak skin dose (Gy)", col.peak_skin_dose, kind="number", places=None),
         Column("Physician", lambda s: s.performing_physician_name),
     ),
+    list_options=(SKIN_DOSE,),
     orderings=("date", "study_description", "institution", "manufacturer", "model",
                "display_name", "events", "dap", "rp_dose"),
     detail_template="modality/rf_study.html",

@@ -76,3 +76,4 @@ from .tally import StudyTally
 from .tasks import BackgroundTask, TaskHourlyCount
 from .drl import DrlSet, DrlValue, StandardName
 from .alerts import Alert, AlertRule, AlertSubscription
+from .skindose import SkinDoseMap

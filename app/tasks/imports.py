@@ -58,6 +58,8 @@ def run_import(name: str, source: str | None = None):
     if outcome.status in (IMPORTED, DUPLICATE):
         spool.finish(path, keep_as=_kept_kind(path))
         _note_query(name, True, outcome.message)
+        if outcome.status == IMPORTED:
+            _queue_skin_dose(outcome)
         for line in outcome.warning_lines():
             log.warning("%s (from %s)", line, source or "unknown")
         return DONE, outcome.report()
@@ -76,6 +78,13 @@ def _note_query(name, imported, message):
     except Exception:  # the import itself is done; its query's count must not undo it
         db.session.rollback()
         log.exception("cannot record the import of %s on its query", name)
+
+
+def _queue_skin_dose(outcome):
+    """Queue the skin dose map of an imported fluoroscopy study (app/skindose)."""
+    from ..skindose.background import queue_after_import
+
+    queue_after_import(outcome)
 
 
 def _quarantine(spool, path, status, reason, source):

@@ -175,6 +175,7 @@ def _register_tasks(huey, app) -> dict:
     from ..patients import tasks as patient_tasks  # noqa: F401
     from ..alerts import background, mail  # noqa: F401
     from ..network import queries  # noqa: F401  (query-retrieve)
+    from ..skindose import background as skindose_background  # noqa: F401
 
     wrappers = {name: huey.task(name=name, context=True)(_runner(app, definition))
                 for name, definition in TASKS.items()}
