@@ -338,7 +338,7 @@ def test_the_command_line_adds_defaults_and_changes_rules(app, runner):
     _fluoro(app, datetime.date(2024, 1, 1), 6.0)
     result = runner.invoke(args=["alerts", "defaults"])
     assert result.exit_code == 0, result.output
-    assert "10 rules added" in result.output
+    assert "11 rules added" in result.output
     # 6 Gy at the reference point and 60 000 cGy·cm²: both SRDLs reached
     assert [row[2:4] for row in alerts(app)] == [(6.0, 5.0), (pytest.approx(60000.0), 50000.0)]
     with app.app_context():

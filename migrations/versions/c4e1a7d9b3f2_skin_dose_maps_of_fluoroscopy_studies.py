@@ -4,7 +4,7 @@ One row per RF study: the peak skin dose, the map (compressed array), the phanto
 computed on, the method version and time, or why it could not be computed.
 
 Revision ID: c4e1a7d9b3f2
-Revises: 18a303085fd4
+Revises: d5e8a1c7f302
 Create Date: 2026-12-07 08:10:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4e1a7d9b3f2'
-down_revision = '18a303085fd4'
+down_revision = 'd5e8a1c7f302'
 branch_labels = None
 depends_on = None
 
