@@ -261,3 +261,25 @@ def test_calibrate_a_device_by_slope_and_intercept(app, runner, tmp_path):
     ssde, method, diameter = _events(app)[0]
     assert method == "localizer" and diameter == pytest.approx(300.0, abs=1.0)
     assert ssde == pytest.approx(12.311, abs=0.05)  # 10 mGy × f(30 cm) = 12.311
+
+
+def test_deleting_the_study_deletes_its_sizes(app, runner, tmp_path):
+    from app.models.ssde import StudySizeImport
+    from app.models.study import GeneralStudyModuleAttr as Study
+    from app.modalities.deletion import delete_study
+
+    uid, other = generate_uid(), generate_uid()
+    store_records(app, [_ct(uid), _ct(other)])
+    _localizer(tmp_path / "scout.dcm", uid, [250.0])
+    path = _size_csv(tmp_path, [(uid, 170, 70, 20, 30, ""), (other, 170, 70, 20, 30, "")])
+    result = runner.invoke(args=["import", "ptsize", str(path), "uid", "height", "weight",
+                                 "--si-uid", "--ap-column", "ap", "--lateral-column", "lat",
+                                 "--size-unit", "cm"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert import_file(tmp_path / "scout.dcm").status == "imported"
+        delete_study(db.session.scalars(select(Study).where(
+            Study.study_instance_uid == uid)).one())
+        db.session.commit()
+        assert db.session.scalars(select(CtLocalizerProfile.study_instance_uid)).all() == []
+        assert db.session.scalars(select(StudySizeImport.study_instance_uid)).all() == [other]
