@@ -129,3 +129,15 @@ def test_an_rf_import_queues_its_map_and_others_do_not(app, monkeypatch):
         assert background.queue_after_import(rf) == "task-1"
         assert background.queue_after_import(ct) is None
     assert queued == [("skin_dose_map", (7,))]
+
+
+def test_flask_import_computes_the_maps_of_the_fluoroscopy_studies_it_imports(app, runner):
+    from sqlalchemy import select
+
+    from app.models.skindose import SkinDoseMap
+    result = runner.invoke(args=["import", "rdsr", str(CORPUS / "dicom" / FILES[0])])
+    assert result.exit_code == 0, result.output
+    assert "1 skin dose map computed" in result.output
+    with app.app_context():
+        (row,) = db.session.scalars(select(SkinDoseMap)).all()
+        assert row.status == COMPUTED and row.peak_skin_dose == pytest.approx(0.0017, abs=1e-4)

@@ -21,22 +21,43 @@ def _run(paths, importer, as_json):
     show_progress = not as_json and len(files) > 1 and sys.stderr.isatty()
     progress = (click.progressbar(files, label="Importing", file=sys.stderr, show_pos=True)
                 if show_progress else nullcontext(files))
+    fluoroscopy = []
     with progress as bar:
         for path in bar:
             outcome = import_file(path, None if importer == "auto" else importer)
             summary.add(outcome, keep=as_json)
+            if outcome.study_id is not None and outcome.modality_type == "RF":
+                fluoroscopy.append(outcome.study_id)
             if not as_json:
                 if outcome.status in (REJECTED, FAILED):
                     click.echo(outcome.line(), err=True)
                 for line in outcome.warning_lines():
                     click.echo(line, err=True)
             db.session.remove()
+    _skin_dose_maps(fluoroscopy, as_json)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=1))
     else:
         click.echo(summary.line())
     if summary.failed:
         sys.exit(1)
+
+
+def _skin_dose_maps(study_ids, as_json):
+    """Compute the skin dose maps of the fluoroscopy studies just imported, here and now
+    (the web upload and the listener queue them instead)."""
+    from ..skindose.background import compute_and_alert
+
+    done = 0
+    for study_id in dict.fromkeys(study_ids):
+        try:
+            done += compute_and_alert(study_id) is not None
+        except Exception as exc:  # the imports stand; `flask skindose compute` can retry
+            db.session.rollback()
+            click.echo(f"study {study_id}: skin dose map not computed: {exc}", err=True)
+        db.session.remove()
+    if done and not as_json:
+        click.echo(f"{done} skin dose map{'s' if done != 1 else ''} computed", err=True)
 
 
 def _import_command(name, importer, help_text):

@@ -17,19 +17,28 @@ log = logging.getLogger(__name__)
 TASK = "skin_dose_map"
 
 
-@background_task(TASK, "Skin dose map")
-def run_skin_dose(study_id: int):
-    """Compute and store the skin dose map of one study."""
+def compute_and_alert(study_id: int):
+    """Compute and store one study's map, then apply the peak skin dose rules; the map row,
+    or None when the study is gone or not fluoroscopy. Commits."""
     row = compute_study(study_id)
     if row is None:
         db.session.rollback()
-        return DONE, f"study {study_id}: gone or not fluoroscopy, nothing to do"
+        return None
     db.session.commit()
     if row.peak_skin_dose is not None:
         from ..alerts.evaluation import evaluate_kind
 
         evaluate_kind(db.session, study_id, "peak_skin_dose")
         db.session.commit()
+    return row
+
+
+@background_task(TASK, "Skin dose map")
+def run_skin_dose(study_id: int):
+    """Compute and store the skin dose map of one study."""
+    row = compute_and_alert(study_id)
+    if row is None:
+        return DONE, f"study {study_id}: gone or not fluoroscopy, nothing to do"
     if row.peak_skin_dose is None:
         return DONE, f"study {study_id}: not computed ({row.message})"
     return DONE, (f"study {study_id}: peak skin dose {row.peak_skin_dose:.3f} Gy from "
