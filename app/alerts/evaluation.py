@@ -59,15 +59,7 @@ def evaluate_import(session, study_id: int, new_study: bool = False,
         return _pipelined(session, connection, study_id, rules)
     try:
         with session.begin_nested():
-            facts = study_facts(session, [study_id])
-            found = facts.get(study_id)
-            modality = modality_of(found.modality_type) if found else None
-            matching = rules_for(rules, modality, found.system_id) if modality else []
-            if not matching:
-                return 0
-            mail = _mail_state(session, modality)
-            return evaluate(session, [study_id], matching, mail_state=mail, facts=facts,
-                            new_studies=new_study)
+            return _evaluate_study(session, study_id, rules, new_study=new_study)
     except Exception as exc:
         log.warning("alert rules were not applied to study %s: %r", study_id, exc)
         return 0
@@ -120,6 +112,11 @@ def evaluate_kind(session, study_id: int, kind: str) -> int:
     rules = [rule for rule in active_rules(session) if rule.kind == kind]
     if not rules:
         return 0
+    return _evaluate_study(session, study_id, rules)
+
+
+def _evaluate_study(session, study_id: int, rules, new_study: bool = False) -> int:
+    """Apply those of ``rules`` that concern the study's modality and system."""
     facts = study_facts(session, [study_id])
     found = facts.get(study_id)
     modality = modality_of(found.modality_type) if found else None
@@ -127,7 +124,7 @@ def evaluate_kind(session, study_id: int, kind: str) -> int:
     if not matching:
         return 0
     return evaluate(session, [study_id], matching, mail_state=_mail_state(session, modality),
-                    facts=facts)
+                    facts=facts, new_studies=new_study)
 
 
 def evaluate(session, study_ids, rules, mail_state=MAIL_NONE, facts=None,

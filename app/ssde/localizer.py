@@ -97,20 +97,26 @@ def geometry(ds) -> tuple[float, float, float]:
     return position[2], row_spacing * orientation[5], column_spacing
 
 
+def _rows(ds, what: str):
+    """(threshold above air, the image's rows of pixel values); LocalizerError when every
+    pixel is equal (``what``, patient or phantom, cannot be told from air)."""
+    rows, columns, values = pixels(ds)
+    low, high = min(values), max(values)
+    if high <= low:
+        raise LocalizerError(f"its pixels are all equal: no {what} to measure")
+    return (low + PATIENT_THRESHOLD * (high - low),
+            [values[i * columns:(i + 1) * columns] for i in range(rows)])
+
+
 def profile(ds) -> Profile:
     """The size profile of a localizer; LocalizerError when it cannot give one."""
     study_uid, sop_uid = text(ds, "StudyInstanceUID"), text(ds, "SOPInstanceUID")
     if not study_uid or not sop_uid:
         raise LocalizerError("it has no Study or SOP Instance UID")
     z0, dz, dx = geometry(ds)
-    rows, columns, values = pixels(ds)
-    low, high = min(values), max(values)
-    if high <= low:
-        raise LocalizerError("its pixels are all equal: no patient to measure")
-    threshold = low + PATIENT_THRESHOLD * (high - low)
+    threshold, rows = _rows(ds, "patient")
     found = Profile(study_uid, sop_uid)
-    for i in range(rows):
-        row = values[i * columns:(i + 1) * columns]
+    for i, row in enumerate(rows):
         patient = [v for v in row if v > threshold]
         if patient:
             found.rows.append((round(z0 + i * dz, 3), sum(patient) * dx, len(patient) * dx))
@@ -153,15 +159,10 @@ def calibrate(ds, phantom_diameter_mm: float) -> tuple[float, float]:
     if phantom_diameter_mm <= 0:
         raise LocalizerError("the phantom diameter must be positive")
     _, _, dx = geometry(ds)
-    rows, columns, values = pixels(ds)
-    low, high = min(values), max(values)
-    if high <= low:
-        raise LocalizerError("its pixels are all equal: no phantom to measure")
-    threshold = low + PATIENT_THRESHOLD * (high - low)
+    threshold, rows = _rows(ds, "phantom")
     radius = phantom_diameter_mm / 2.0
     n = sx = sy = sxx = sxy = 0.0
-    for i in range(rows):
-        row = values[i * columns:(i + 1) * columns]
+    for row in rows:
         inside = [j for j, v in enumerate(row) if v > threshold]
         if not inside:
             continue
