@@ -104,7 +104,7 @@ def store(session, record: dict, source: str) -> Outcome:
                 tally.count(session, [counted_as], -1)
                 tally.count(session, [tally.key_of_study(study)])
             session.flush()
-            refresh_chart_values(session, [study.id])
+            _refresh_chart_values(session, record, study.id)
             outcome.study_id = study.id
             outcome.message = "added to the stored study"
             outcome.merged = True
@@ -137,8 +137,15 @@ def _insert_study(session, record, sop_uids, reserved) -> int:
                            record.get("study_date"))
     study_id = insert(session, GeneralStudyModuleAttr, record, CodeCache(session), reserved,
                       then=[tally.upsert(counted_as)])
-    refresh_chart_values(session, [study_id])
+    _refresh_chart_values(session, record, study_id)
     return study_id
+
+
+def _refresh_chart_values(session, record, study_id) -> None:
+    """Fill the per-exposure chart values when the object brought projection events (CT and
+    NM objects cost no statement)."""
+    if record.get("projectionxrayradiationdose_set"):
+        refresh_chart_values(session, [study_id])
 
 
 def _apply_user_defined_modality(study, identity):
