@@ -10,7 +10,8 @@ from app.skindose.maps import calculate, decode
 
 BODY = phantom.build(1.70, 70.0)  # the reference trunk: 340 x 200 x 700 mm
 PA = dict(dose_rp=2.0, primary=0.0, secondary=0.0, source_to_isocentre=750.0,
-          source_to_detector=1100.0, field_width=200.0, field_height=200.0, hvl=4.0,
+          source_to_detector=1100.0, field_width=200.0, field_height=200.0, kvp=80.0,
+          copper=0.3,
           table=(0.0, 0.0, 0.0))
 
 
@@ -21,11 +22,12 @@ def dose(*fields):
 def test_a_single_pa_field_gives_the_hand_computed_peak():
     # Source 750 mm below the isocentre, RP 600 mm from the source; the back's skin is
     # 100 mm below the isocentre, 650 mm from the source. The field at the RP is
-    # 200 x 600/1100 = 109 mm square: BSF(4.0 mm Al, 10.9 cm) = 1.37 + 0.9/10 x 0.07.
-    bsf = 1.37 + (10.909 - 10) / 10 * (1.44 - 1.37)
+    # 200 x 600/1100 = 109 mm square: BSF(80 kV, 0.3 mm Cu, 10.9 cm) = 1.438 + 0.091 x
+    # (1.550 - 1.438), between the 10 and 20 cm entries of Benmakhlouf et al. (2011).
+    bsf = 1.438 + (10.909 - 10) / 10 * (1.550 - 1.438)
     expected = 2.0 * (600 / 650) ** 2 * bsf * 1.06 * 0.75
     grid = dose({})
-    assert expected == pytest.approx(1.8647, abs=1e-3)
+    assert expected == pytest.approx(1.9620, abs=1e-3)
     assert grid.max() == pytest.approx(expected, rel=2e-3)
     row, column = np.unravel_index(grid.argmax(), grid.shape)
     assert column in (0, BODY.columns - 1)  # the posterior midline
@@ -48,7 +50,7 @@ def test_rotated_fields_land_on_the_expected_side():
         assert abs(column - centre) <= 2, primary
     # LAO 90: source at the patient's right, not under the table: no table factor, 320 mm
     # the right skin is 170 mm from the axis, 580 mm from the source.
-    bsf = float(factors.backscatter(4.0, 200 * 600 / 1100 / 10))
+    bsf = float(factors.backscatter(80.0, 0.3, 200 * 600 / 1100 / 10))
     assert dose({"primary": 90.0}).max() == pytest.approx(
         2.0 * (600 / 580) ** 2 * bsf * 1.06, rel=2e-3)
     # Cranial tilt moves the source towards the feet: the spot moves towards the feet.
@@ -103,5 +105,19 @@ def test_the_phantom_scales_with_the_patient_and_defaults_when_unknown():
     big = phantom.build(1.70, 140.0)
     assert big.width == pytest.approx(340.0 * np.sqrt(2))
     assert phantom.size(None, 0.0) == (1.70, 70.0, True)
-    # The estimated HVL: RQR 6 (80 kV, 3.01 mm Al) plus 5 mm Al per mm Cu.
-    assert factors.estimated_hvl(80.0, 0.2) == pytest.approx(4.01)
+
+
+def test_backscatter_follows_the_published_table_and_interpolates_between_entries():
+    # Benmakhlouf et al. (2011) Table 3, 80 kV with 0.6 mm Cu (first HVL 7.88 mm Al): the
+    # figures an independent implementation (PySkinDose) tests its backscatter factors with.
+    sides = [5.0, 10.0, 20.0, 25.0, 35.0]
+    assert factors.backscatter(80.0, 0.6, sides) == pytest.approx(
+        [1.300, 1.458, 1.589, 1.617, 1.639], abs=5e-4)
+    assert float(factors.backscatter(50.0, 0.0, 5.0)) == pytest.approx(1.204)
+    assert float(factors.backscatter(150.0, 0.9, 35.0)) == pytest.approx(1.592)
+    # Halfway in each of kV, copper and side: the mean of the eight surrounding entries.
+    corners = factors.BSF[1:3, 1:3, 1:3]
+    assert float(factors.backscatter(95.0, 0.15, 15.0)) == pytest.approx(corners.mean())
+    # Beyond the table: the nearest edge; unknown kV counts as 80 kV, unknown copper as none.
+    assert float(factors.backscatter(40.0, 2.0, 50.0)) == pytest.approx(1.532)
+    assert float(factors.backscatter(np.nan, np.nan, 10.0)) == pytest.approx(1.331)

@@ -51,7 +51,8 @@ class Beams:
     field_width: np.ndarray
     field_height: np.ndarray
     table: np.ndarray  # (n, 3): lateral, longitudinal, height; nan when not sent
-    hvl: np.ndarray  # mm Al
+    kvp: np.ndarray  # kV; nan when not sent
+    copper: np.ndarray  # mm of added copper filtration
     mirror: np.ndarray  # (n, 3): +1/-1 per patient axis (feet first, prone)
 
     def __len__(self):
@@ -73,7 +74,7 @@ class Beams:
             field_width=column("field_width"), field_height=column("field_height"),
             table=np.array([r.get("table") or (np.nan,) * 3 for r in rows],
                            dtype=float).reshape(n, 3),
-            hvl=column("hvl"),
+            kvp=column("kvp"), copper=column("copper", 0.0),
             mirror=np.array([r.get("mirror") or (1, 1, 1) for r in rows],
                             dtype=float).reshape(n, 3))
 
@@ -112,7 +113,7 @@ def skin_dose(phantom, beams: Beams, table_transmission=factors.TABLE_TRANSMISSI
     half_w = beams.field_width / (2 * beams.source_to_detector)  # tangent of half-angle
     half_h = beams.field_height / (2 * beams.source_to_detector)
     side_cm = np.sqrt(beams.field_width * beams.field_height) * drp / beams.source_to_detector / 10
-    bsf = factors.backscatter(beams.hvl, side_cm)
+    bsf = factors.backscatter(beams.kvp, beams.copper, side_cm)
     weight = beams.dose_rp * drp**2 * bsf * factors.TISSUE_TO_AIR
     source = -dsi[:, None] * d
     table_top = -phantom.depth / 2 + offsets[:, 1]

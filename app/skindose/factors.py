@@ -1,14 +1,12 @@
 """Correction factors from incident air kerma to skin dose (docs/skin-dose.md, "Factors").
 
-* Backscatter: ``backscatter(hvl, side)``, bilinear in the first half-value layer (mm Al)
-  and the side of the square field at the skin (cm), from a coarse reading (two decimals) of
-  the Monte Carlo backscatter factors for a water phantom of Petoussi-Henss et al., Phys Med
-  Biol 43 (1998) 2237-2250, as tabulated in IAEA Technical Reports Series No. 457 (2007).
-  Outside the table the nearest edge value is used.
-* Half-value layer when the event has none: ``estimated_hvl(kvp, copper)``, the IEC 61267
-  RQR beam qualities' HVL at the event's kVp (no added copper), plus 5 mm Al per mm of added
-  copper, at most 0.9 mm Cu counted. A rough figure: it only chooses a backscatter factor,
-  which changes by about 0.02 per mm Al in this range.
+* Backscatter: ``backscatter(kvp, copper, side)``, trilinear in tube voltage (kV), added
+  copper filtration (mm) and the side of the square field at the skin (cm), from Table 3 of
+  Benmakhlouf, Bouchard, Fransson and Andreo, "Backscatter factors and mass energy-absorption
+  coefficient ratios for diagnostic radiology dosimetry", Phys Med Biol 56 (2011) 7179-7204:
+  Monte Carlo B_air at the entrance surface of a 15 cm thick water phantom, for beams with
+  3.1 mm Al inherent filtration, 50-150 kV, 0-0.9 mm Cu and square fields of 5-35 cm side
+  (combined standard uncertainty 1 %). Outside the table the nearest edge value is used.
 * Tissue to air: 1.06, the ratio of mass energy-absorption coefficients of soft tissue and
   air for diagnostic beams (ICRU Report 44 coefficients), as used for fluoroscopic skin dose
   in NCRP Report No. 168 (2010).
@@ -26,42 +24,50 @@ TABLE_TRANSMISSION = 0.75
 MAX_TABLE_PATH = 3.0
 DEFAULT_KVP = 80.0
 
-# Rows: first HVL (mm Al); columns: square field side at the skin (cm).
-BSF_HVL = np.array([2.0, 3.0, 4.0, 5.0, 6.0, 8.0])
-BSF_SIDE = np.array([5.0, 10.0, 20.0, 30.0])
-BSF = np.array([
-    [1.20, 1.28, 1.32, 1.33],
-    [1.23, 1.33, 1.39, 1.40],
-    [1.25, 1.37, 1.44, 1.46],
-    [1.26, 1.39, 1.48, 1.50],
-    [1.27, 1.41, 1.50, 1.52],
-    [1.28, 1.43, 1.53, 1.56],
+# Benmakhlouf et al. (2011), Table 3: B_air by tube voltage (kV), added copper (mm) and
+# square field side at the phantom surface (cm).
+BSF_KVP = np.array([50.0, 80.0, 110.0, 150.0])
+BSF_COPPER = np.array([0.0, 0.1, 0.2, 0.3, 0.6, 0.9])
+BSF_SIDE = np.array([5.0, 10.0, 20.0, 25.0, 35.0])
+BSF = np.array([  # [copper][kvp][side]
+    [[1.204, 1.257, 1.282, 1.285, 1.287], [1.242, 1.331, 1.390, 1.400, 1.408],
+     [1.254, 1.363, 1.446, 1.463, 1.476], [1.253, 1.373, 1.473, 1.495, 1.514]],
+    [[1.244, 1.320, 1.360, 1.366, 1.368], [1.275, 1.392, 1.476, 1.492, 1.504],
+     [1.275, 1.408, 1.515, 1.538, 1.557], [1.262, 1.398, 1.517, 1.544, 1.568]],
+    [[1.264, 1.354, 1.405, 1.412, 1.416], [1.289, 1.421, 1.522, 1.541, 1.556],
+     [1.281, 1.425, 1.546, 1.573, 1.595], [1.261, 1.404, 1.532, 1.561, 1.589]],
+    [[1.275, 1.376, 1.434, 1.443, 1.448], [1.295, 1.438, 1.550, 1.572, 1.589],
+     [1.282, 1.432, 1.562, 1.591, 1.616], [1.258, 1.404, 1.537, 1.568, 1.597]],
+    [[1.293, 1.411, 1.485, 1.496, 1.503], [1.300, 1.458, 1.589, 1.617, 1.639],
+     [1.277, 1.435, 1.578, 1.611, 1.640], [1.247, 1.394, 1.534, 1.567, 1.600]],
+    [[1.301, 1.428, 1.511, 1.524, 1.532], [1.299, 1.463, 1.604, 1.635, 1.660],
+     [1.271, 1.430, 1.578, 1.613, 1.645], [1.237, 1.381, 1.523, 1.557, 1.592]],
 ])
 
-# IEC 61267 RQR 2-10: tube voltage (kV) and first HVL (mm Al).
-RQR_KVP = np.array([40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0, 120.0, 150.0])
-RQR_HVL = np.array([1.42, 1.78, 2.19, 2.58, 3.01, 3.48, 3.97, 5.00, 6.57])
-HVL_PER_MM_CU = 5.0
-MAX_COPPER = 0.9  # mm
+
+def _cell(axis, values):
+    """Index of the lower grid point and the fraction towards the next, clipped to the grid."""
+    values = np.clip(values, axis[0], axis[-1])
+    i = np.clip(np.searchsorted(axis, values, side="right") - 1, 0, len(axis) - 2)
+    return i, (values - axis[i]) / (axis[i + 1] - axis[i])
 
 
-def estimated_hvl(kvp, copper_mm):
-    """The first HVL (mm Al) of a beam of ``kvp`` with ``copper_mm`` of added copper."""
+def backscatter(kvp, copper_mm, side_cm):
+    """Backscatter factor for a beam of ``kvp`` with ``copper_mm`` of added copper and a
+    square field of ``side_cm`` at the skin (arrays broadcast; nan kV counts as 80 kV,
+    nan copper as none)."""
     kvp = np.asarray(kvp, dtype=float)
-    copper = np.clip(np.nan_to_num(np.asarray(copper_mm, dtype=float)), 0.0, MAX_COPPER)
-    return np.interp(kvp, RQR_KVP, RQR_HVL) + HVL_PER_MM_CU * copper
-
-
-def backscatter(hvl, side_cm):
-    """Backscatter factor for a first HVL (mm Al) and square field side at the skin (cm)."""
-    hvl = np.clip(np.asarray(hvl, dtype=float), BSF_HVL[0], BSF_HVL[-1])
-    side = np.clip(np.asarray(side_cm, dtype=float), BSF_SIDE[0], BSF_SIDE[-1])
-    i = np.clip(np.searchsorted(BSF_HVL, hvl, side="right") - 1, 0, len(BSF_HVL) - 2)
-    j = np.clip(np.searchsorted(BSF_SIDE, side, side="right") - 1, 0, len(BSF_SIDE) - 2)
-    u = (hvl - BSF_HVL[i]) / (BSF_HVL[i + 1] - BSF_HVL[i])
-    v = (side - BSF_SIDE[j]) / (BSF_SIDE[j + 1] - BSF_SIDE[j])
-    return ((1 - u) * (1 - v) * BSF[i, j] + u * (1 - v) * BSF[i + 1, j]
-            + (1 - u) * v * BSF[i, j + 1] + u * v * BSF[i + 1, j + 1])
+    kvp = np.where(np.isnan(kvp), DEFAULT_KVP, kvp)
+    copper = np.nan_to_num(np.asarray(copper_mm, dtype=float))
+    c, wc = _cell(BSF_COPPER, copper)
+    k, wk = _cell(BSF_KVP, kvp)
+    s, ws = _cell(BSF_SIDE, np.asarray(side_cm, dtype=float))
+    result = 0.0
+    for dc, fc in ((0, 1 - wc), (1, wc)):
+        for dk, fk in ((0, 1 - wk), (1, wk)):
+            for ds, fs in ((0, 1 - ws), (1, ws)):
+                result = result + fc * fk * fs * BSF[c + dc, k + dk, s + ds]
+    return result
 
 
 def table_transmission(cos_to_vertical, transmission=TABLE_TRANSMISSION):

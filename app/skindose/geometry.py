@@ -4,9 +4,9 @@ Needed: dose at the reference point, the positioner primary and secondary angles
 distance source to detector, the distance source to isocentre (or source to reference
 point, from which it follows), and the collimated field (height and width, or area taken as
 a square, or failing both the detector field size, ``ii_field_size``, taken as a square).
-Table positions, HVL, kVp and filters improve the result but are not needed: without table
-positions the event is placed where the first event was; without an HVL one is estimated
-from kVp (80 kV when unknown) and the copper filter.
+Table positions, kVp and filters improve the result but are not needed: without table
+positions the event is placed where the first event was; kVp and the copper filters choose
+the backscatter factor (80 kV and no copper when not sent).
 """
 import math
 
@@ -88,15 +88,12 @@ def beam(event) -> tuple[dict | None, list[str]]:
         missing.append(FIELD)
     if missing:
         return None, missing
-    hvl = event.half_value_layer
-    if not hvl:
-        kvps = [k.kvp for k in source.kvp_set if k.kvp]
-        kvp = sum(kvps) / len(kvps) if kvps else factors.DEFAULT_KVP
-        hvl = float(factors.estimated_hvl(kvp, _copper(source)))
+    kvps = [k.kvp for k in source.kvp_set if k.kvp]
+    kvp = sum(kvps) / len(kvps) if kvps else None
     table = (distances.table_lateral_position, distances.table_longitudinal_position,
              distances.table_height_position)
     table = tuple(math.nan if t is None else t for t in table)
     return {"dose_rp": dose, "primary": primary, "secondary": secondary,
             "source_to_isocentre": dsi, "source_to_rp": drp if drp and drp > 0 else None,
             "source_to_detector": dsd, "field_width": width, "field_height": height,
-            "table": table, "hvl": hvl, "mirror": _mirror(event)}, []
+            "table": table, "kvp": kvp, "copper": _copper(source), "mirror": _mirror(event)}, []
