@@ -34,6 +34,9 @@ class Defaults:
     # PostgreSQL's work_mem for a Charts page's queries: the memory each sort for a
     # percentile may take before it spills to disk ("" leaves the server's setting).
     CHART_WORK_MEM = "64MB"
+    # Transmission of the fluoroscopy table and mattress for a perpendicular beam, used by
+    # the skin dose maps (docs/skin-dose.md): a site's own measurement, or the typical value.
+    SKIN_DOSE_TABLE_TRANSMISSION = 0.75
     DEFAULT_PAGE_SIZE = 25
     # Studies per page of the JSON API's lists: the default and the most a client may ask for.
     API_PAGE_SIZE = 100

@@ -121,3 +121,20 @@ def test_backscatter_follows_the_published_table_and_interpolates_between_entrie
     # Beyond the table: the nearest edge; unknown kV counts as 80 kV, unknown copper as none.
     assert float(factors.backscatter(40.0, 2.0, 50.0)) == pytest.approx(1.532)
     assert float(factors.backscatter(np.nan, np.nan, 10.0)) == pytest.approx(1.331)
+
+
+def test_a_sites_table_transmission_replaces_the_typical_one(app, caplog):
+    from app.skindose.maps import _table_transmission
+
+    # A PA field crosses the table at right angles: the peak scales with the transmission.
+    typical = calculate([_event()])["peak_skin_dose"]
+    assert calculate([_event()], table_transmission=0.6)["peak_skin_dose"] == pytest.approx(
+        typical * 0.6 / 0.75, rel=1e-4)  # rays near the centre: all but perpendicular
+    with app.app_context():
+        assert _table_transmission() == 0.75
+        app.config["SKIN_DOSE_TABLE_TRANSMISSION"] = "0.82"
+        assert _table_transmission() == 0.82
+        for wrong in (0.0, 1.5, "thin"):
+            app.config["SKIN_DOSE_TABLE_TRANSMISSION"] = wrong
+            assert _table_transmission() == 0.75
+        assert "SKIN_DOSE_TABLE_TRANSMISSION 'thin' is not a fraction" in caplog.text

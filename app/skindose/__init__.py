@@ -8,4 +8,4 @@ computes and stores a study's map (``SkinDoseMap``), ``background.py`` is the ta
 after import, ``cli.py`` is ``flask skindose compute`` and ``views.py`` the JSON of a map.
 The method, its sources and its limits: docs/skin-dose.md.
 """
-METHOD_VERSION = "1"
+METHOD_VERSION = "2"  # 2: backscatter by kV, copper and field (Benmakhlouf et al. 2011)

@@ -1,9 +1,11 @@
 """Computing and storing the skin dose map of one stored RF study."""
 import datetime
 import io
+import logging
 from collections import Counter
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,11 +19,12 @@ from ..models.projection import (
 )
 from ..models.skindose import COMPUTED, NOT_COMPUTED, SkinDoseMap
 from ..models.study import GeneralStudyModuleAttr
-from . import METHOD_VERSION, phantom
+from . import METHOD_VERSION, factors, phantom
 from .calculation import Beams, skin_dose
 from .geometry import beam
 
 MODALITY = "RF"
+log = logging.getLogger(__name__)
 
 
 def encode(grid: np.ndarray) -> bytes:
@@ -59,9 +62,11 @@ def _size(study):
     return None, None
 
 
-def calculate(events, height_m=None, weight_kg=None) -> dict:
+def calculate(events, height_m=None, weight_kg=None,
+              table_transmission=factors.TABLE_TRANSMISSION) -> dict:
     """The map of these events (rows or anything with the same attributes), as the
-    ``SkinDoseMap`` fields; pure apart from reading the events."""
+    ``SkinDoseMap`` fields; pure apart from reading the events. ``table_transmission`` is
+    the table and mattress's for a beam crossing them at right angles."""
     beams, lacking = [], Counter()
     for event in events:
         found, missing = beam(event)
@@ -84,12 +89,27 @@ def calculate(events, height_m=None, weight_kg=None) -> dict:
                       message=(f"no event has the geometry needed; missing: {lacks}"
                                if events else "the study has no irradiation events"))
         return fields
-    grid = skin_dose(body, Beams.of(beams))
+    grid = skin_dose(body, Beams.of(beams), table_transmission)
     message = f"{skipped} of {len(events)} events skipped; missing: {lacks}" if skipped else None
     fields.update(status=COMPUTED, message=message, peak_skin_dose=float(grid.max()),
                   grid=encode(grid), grid_rows=body.rows, grid_columns=body.columns,
                   dose_rp_used=float(sum(b["dose_rp"] for b in beams)))
     return fields
+
+
+def _table_transmission() -> float:
+    """The site's table and mattress transmission (``SKIN_DOSE_TABLE_TRANSMISSION``), or the
+    typical value when the setting is not a fraction between 0 and 1."""
+    setting = current_app.config.get("SKIN_DOSE_TABLE_TRANSMISSION", factors.TABLE_TRANSMISSION)
+    try:
+        value = float(setting)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not 0.0 < value <= 1.0:
+        log.warning("SKIN_DOSE_TABLE_TRANSMISSION %r is not a fraction between 0 and 1; "
+                    "using %s", setting, factors.TABLE_TRANSMISSION)
+        return factors.TABLE_TRANSMISSION
+    return value
 
 
 def compute_study(study_id: int) -> SkinDoseMap | None:
@@ -99,7 +119,7 @@ def compute_study(study_id: int) -> SkinDoseMap | None:
     if study is None or study.modality_type != MODALITY:
         return None
     height, weight = _size(study)
-    fields = calculate(_events(study_id), height, weight)
+    fields = calculate(_events(study_id), height, weight, _table_transmission())
     row = db.session.scalars(select(SkinDoseMap).where(
         SkinDoseMap.general_study_module_attr_id == study_id)).first()
     if row is None:
