@@ -2,8 +2,8 @@
 
 SR content items are built with ``num``, ``code``, ``text``, ``uid``, ``datetime_item`` and
 ``container``; ``sr_dataset`` wraps them in a report with the usual header modules, and
-``image_dataset`` makes an image header. Values follow PS3.16; tests set only what they test. ``ct_localizer`` makes a CT
-localizer image of water cylinders, for the SSDE tests.
+``image_dataset`` makes an image header, ``ct_localizer`` a CT localizer image of water
+cylinders (for SSDE). Values follow PS3.16; tests set only what they test.
 """
 import itertools
 import math

@@ -7,10 +7,11 @@ calibration is checked, audited and applied the same way whichever sets it.
 import datetime
 import io
 import os
+from dataclasses import dataclass
 
 from pydicom import Dataset, dcmread
 from pydicom.errors import InvalidDicomError
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
 from ..audit import record_audit
 from ..extensions import db
@@ -19,7 +20,7 @@ from ..models.ssde import CtLocalizerProfile, LocalizerCalibration
 from ..models.study import UniqueEquipmentNames
 from .events import recompute_study
 from .localizer import LocalizerError, calibrate, is_localizer
-from .sources import same_device_ids
+from .sources import calibration_for, same_device_ids
 
 #: The audit actions of calibration changes (docs/audit.md).
 SET_ACTION, REMOVE_ACTION = "ssde.calibration", "ssde.calibration_remove"
@@ -152,6 +153,13 @@ def describe(calibration) -> str:
     return text
 
 
+def formula(calibration) -> str:
+    """The calibration as pages write it: "0.1 mm × pixel value − 10 mm"."""
+    sign = "−" if calibration.intercept < 0 else "+"
+    return (f"{calibration.slope:.6g} mm × pixel value {sign} "
+            f"{abs(calibration.intercept):.6g} mm")
+
+
 def _target(device_id) -> str:
     return f"device identity {device_id}"
 
@@ -165,3 +173,46 @@ def _recompute(device_id) -> int:
     for uid in uids:
         recompute_study(uid)
     return len(uids)
+
+
+@dataclass
+class DeviceCalibration:
+    """One device identity on the calibration page: its own calibration, else the one of an
+    identity with its eight fields it uses, and its localizer studies."""
+
+    identity: UniqueEquipmentNames
+    calibration: LocalizerCalibration | None
+    localizer_studies: int
+
+    @property
+    def borrowed(self) -> bool:
+        """True when the calibration shown is another identity's (same device fields)."""
+        return (self.calibration is not None
+                and self.calibration.unique_equipment_name_id != self.identity.id)
+
+
+def device_calibrations() -> list[DeviceCalibration]:
+    """The identities that sent localizers or have a calibration, by display name and id."""
+    studies = dict(db.session.execute(
+        select(CtLocalizerProfile.unique_equipment_name_id,
+               func.count(distinct(CtLocalizerProfile.study_instance_uid)))
+        .where(CtLocalizerProfile.unique_equipment_name_id.is_not(None))
+        .group_by(CtLocalizerProfile.unique_equipment_name_id)).all())
+    ids = set(studies) | set(db.session.scalars(
+        select(LocalizerCalibration.unique_equipment_name_id)))
+    if not ids:
+        return []
+    identities = db.session.scalars(
+        select(UniqueEquipmentNames).where(UniqueEquipmentNames.id.in_(ids))
+        .order_by(func.lower(func.coalesce(UniqueEquipmentNames.display_name, "")),
+                  UniqueEquipmentNames.id)).all()
+    return [device_calibration(identity, studies.get(identity.id, 0)) for identity in identities]
+
+
+def device_calibration(identity, localizer_studies=None) -> DeviceCalibration:
+    """One identity's calibration row; counts its localizer studies unless given."""
+    if localizer_studies is None:
+        localizer_studies = db.session.scalar(
+            select(func.count(distinct(CtLocalizerProfile.study_instance_uid)))
+            .where(CtLocalizerProfile.unique_equipment_name_id == identity.id))
+    return DeviceCalibration(identity, calibration_for(identity.id), localizer_studies)
