@@ -2,9 +2,11 @@
 
 SR content items are built with ``num``, ``code``, ``text``, ``uid``, ``datetime_item`` and
 ``container``; ``sr_dataset`` wraps them in a report with the usual header modules, and
-``image_dataset`` makes an image header. Values follow PS3.16; tests set only what they test.
+``image_dataset`` makes an image header, ``ct_localizer`` a CT localizer image of water
+cylinders (for SSDE). Values follow PS3.16; tests set only what they test.
 """
 import itertools
+import math
 
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
@@ -150,3 +152,43 @@ def round_trip(ds: Dataset, path) -> Dataset:
 
     ds.save_as(path, enforce_file_format=True)
     return dcmread(path)
+
+
+#: Columns of ``ct_localizer`` images (1 mm apart).
+LOCALIZER_COLUMNS = 400
+
+
+def ct_localizer(path_or_none, study_uid, diameters, slope=0.1, intercept=0.0, rows_each=25,
+               manufacturer="Acme Medical"):
+    """A CT localizer of water cylinders: ``rows_each`` rows (2 mm apart, z from 0 down) of
+    each diameter in ``diameters``; pixel value = (thickness − intercept) / slope."""
+    pixels = []
+    for diameter in diameters:
+        radius = diameter / 2.0
+        row = []
+        for j in range(LOCALIZER_COLUMNS):
+            x = j - (LOCALIZER_COLUMNS - 1) / 2.0
+            path = 2.0 * math.sqrt(radius * radius - x * x) if abs(x) < radius else 0.0
+            row.append(int(round((path - intercept) / slope)))
+        pixels += row * rows_each
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+    ds.StudyInstanceUID = study_uid
+    ds.Modality = "CT"
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "LOCALIZER"]
+    ds.Manufacturer, ds.InstitutionName, ds.StationName = manufacturer, "General Hospital", "CT1"
+    ds.ManufacturerModelName = "Scanner 1"
+    ds.ImagePositionPatient = [-200.0, 0.0, 0.0]
+    ds.ImageOrientationPatient = [1, 0, 0, 0, 0, -1]
+    ds.PixelSpacing = [2.0, 1.0]
+    ds.Rows, ds.Columns = rows_each * len(diameters), LOCALIZER_COLUMNS
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.PixelData = b"".join(v.to_bytes(2, "little") for v in pixels)
+    if path_or_none is not None:
+        ds.save_as(path_or_none, enforce_file_format=True)
+    return ds

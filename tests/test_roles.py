@@ -155,7 +155,9 @@ def test_the_walk_sees_the_known_endpoints(app):
                      "equipment.review", "patients.identifiers", "patients.save_identifiers",
                      "patients.indicators", "patients.reevaluation_progress",
                      "patients.save_indicators", "patients.reevaluate_indicators",
-                     "drl.names", "drl.assign_names"):
+                     "drl.names", "drl.assign_names", "equipment.localizer_calibrations",
+                     "equipment.localizer_device", "equipment.set_localizer_calibration",
+                     "equipment.phantom_calibration", "equipment.remove_localizer_calibration"):
         assert walked[endpoint] == ("view", "admin"), endpoint
     assert walked["admin.audit_log"] == ("view", "admin")
     assert walked["admin.audit_log_csv"] == ("view", "admin")

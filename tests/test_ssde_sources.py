@@ -11,11 +11,9 @@ AP 200 mm, lateral 300 mm: √(200 × 300) = 244.949 mm, f = 3.704369·exp(−0.
 SSDE = 15.069 mGy for 10 mGy.
 """
 import io
-import math
 import re
 
 import pytest
-from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from sqlalchemy import select
 
@@ -24,46 +22,8 @@ from app.importing import import_file
 from app.models.ct import CtIrradiationEventData
 from app.models.ssde import CtLocalizerProfile
 from app.ssde.localizer import calibrate, mean_diameter, profile
+from dicom_builders import ct_localizer as _localizer
 from study_records import store_records, study_record
-
-COLUMNS = 400
-
-
-def _localizer(path_or_none, study_uid, diameters, slope=0.1, intercept=0.0, rows_each=25,
-               manufacturer="Acme Medical"):
-    """A CT localizer of water cylinders: ``rows_each`` rows (2 mm apart, z from 0 down) of
-    each diameter in ``diameters``; pixel value = (thickness − intercept) / slope."""
-    pixels = []
-    for diameter in diameters:
-        radius = diameter / 2.0
-        row = []
-        for j in range(COLUMNS):
-            x = j - (COLUMNS - 1) / 2.0
-            path = 2.0 * math.sqrt(radius * radius - x * x) if abs(x) < radius else 0.0
-            row.append(int(round((path - intercept) / slope)))
-        pixels += row * rows_each
-    ds = Dataset()
-    ds.file_meta = FileMetaDataset()
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
-    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
-    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
-    ds.StudyInstanceUID = study_uid
-    ds.Modality = "CT"
-    ds.ImageType = ["ORIGINAL", "PRIMARY", "LOCALIZER"]
-    ds.Manufacturer, ds.InstitutionName, ds.StationName = manufacturer, "General Hospital", "CT1"
-    ds.ManufacturerModelName = "Scanner 1"
-    ds.ImagePositionPatient = [-200.0, 0.0, 0.0]
-    ds.ImageOrientationPatient = [1, 0, 0, 0, 0, -1]
-    ds.PixelSpacing = [2.0, 1.0]
-    ds.Rows, ds.Columns = rows_each * len(diameters), COLUMNS
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-    ds.PixelData = b"".join(v.to_bytes(2, "little") for v in pixels)
-    if path_or_none is not None:
-        ds.save_as(path_or_none, enforce_file_format=True)
-    return ds
-
 
 def test_a_water_cylinder_gives_its_diameter():
     ds = _localizer(None, generate_uid(), [250.0])

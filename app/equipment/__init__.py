@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("equipment", __name__, url_prefix="/admin/equipment")
 
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from . import calibration_views, views  # noqa: E402,F401  (registers the routes on bp)

@@ -634,5 +634,5 @@ def localizer_notes(study) -> list[str]:
     if sizes.uncalibrated:
         notes.append(f"{sizes.uncalibrated} CT localizer(s) stored, but their device has no "
                      "localizer calibration: no SSDE from them until one is set "
-                     "(flask ssde calibrate).")
+                     "(Equipment → Localizer calibration, or flask ssde calibrate).")
     return notes

@@ -29,17 +29,27 @@ def recompute_command(batch_size):
 @click.option("--phantom", "phantom_file", type=click.Path(exists=True, dir_okay=False),
               help="A localizer of a water cylinder, to derive slope and intercept from.")
 @click.option("--phantom-diameter", type=float, help="The water cylinder's diameter (mm).")
-def calibrate_command(device_id, slope, intercept, phantom_file, phantom_diameter):
-    """Set a device's localizer calibration, given or derived from a water phantom localizer,
-    and recompute the SSDE of the studies with localizers from it."""
-    from .calibration import CalibrationError, calibrate_device
+@click.option("--remove", is_flag=True, help="Remove the --device's calibration instead.")
+def calibrate_command(device_id, slope, intercept, phantom_file, phantom_diameter, remove):
+    """Set (or remove) a device's localizer calibration, given or derived from a water phantom
+    localizer, and recompute the SSDE of the studies with localizers from it."""
+    from .calibration import CalibrationError, calibrate_device, remove_calibration
 
     try:
-        calibration, studies = calibrate_device(device_id, slope, intercept, phantom_file,
-                                                phantom_diameter)
+        if remove:
+            if device_id is None:
+                raise CalibrationError("--remove needs --device")
+            studies = remove_calibration(device_id)
+        else:
+            calibration, studies = calibrate_device(device_id, slope, intercept, phantom_file,
+                                                    phantom_diameter)
     except CalibrationError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
+    if remove:
+        click.echo(f"Device {device_id}: localizer calibration removed; "
+                   f"SSDE recomputed for {studies} studies.")
+        return
     click.echo(f"Device {calibration.unique_equipment_name_id}: water-equivalent thickness = "
                f"{calibration.slope:.6g} mm × pixel value + {calibration.intercept:.6g} mm; "
                f"SSDE recomputed for {studies} studies.")

@@ -18,7 +18,8 @@ from .localizer import LocalizerError, profile
 from .sources import calibration_for
 
 NO_CALIBRATION = ("the device has no localizer calibration: the size profile is stored, "
-                  "but gives no SSDE until one is set (flask ssde calibrate)")
+                  "but gives no SSDE until one is set (Equipment → Localizer calibration, "
+                  "or flask ssde calibrate)")
 
 
 def equipment_of(ds) -> dict:

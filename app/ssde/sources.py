@@ -86,6 +86,19 @@ def calibration_for(identity_id, session=None):
         .order_by(LocalizerCalibration.unique_equipment_name_id)).first()
 
 
+def same_device_ids(identity_id, session=None) -> list[int]:
+    """The identity and every other with its eight equipment fields: the identities whose
+    localizers a calibration of ``identity_id`` may apply to (``calibration_for``)."""
+    session = session or db.session
+    identity = session.get(UniqueEquipmentNames, identity_id)
+    if identity is None:
+        return []
+    return session.scalars(
+        select(UniqueEquipmentNames.id)
+        .where(*(getattr(UniqueEquipmentNames, name) == getattr(identity, name)
+                 for name in _SAME_DEVICE))).all()
+
+
 def study_sizes(study_instance_uid, session=None) -> StudySizes:
     """The localizers and size import stored for a Study Instance UID."""
     session = session or db.session
