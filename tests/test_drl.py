@@ -1,5 +1,6 @@
 """DRL sets, standard names and the comparison of stored doses with them."""
 import csv
+import datetime
 import io
 import statistics
 
@@ -256,6 +257,21 @@ def test_comparison_page_and_csv(app, client, login_as, head_studies):
     assert by_system[systems["ROOM2"]]["Median"] == "900"
     assert by_system[systems["ROOM2"]]["Above DRL"] == "yes"
     assert by_system[systems["ROOM1"]]["Median / DRL"] == f"{250 / 790:.6g}"
+
+
+def test_the_page_opens_on_the_last_twelve_months(app, client, login_as, head_studies):
+    login_as("view", "export")
+    year_ago = (datetime.date.today() - datetime.timedelta(days=365)).isoformat()
+    opened = client.get("/drl/")
+    assert f'name="date_from" value="{year_ago}"' in opened.text
+    # The fixture's studies are from 2024: outside the default period, inside "no limit".
+    assert 'class="table-danger above-drl"' not in opened.text
+    everything = client.get("/drl/?date_from=&date_to=")
+    assert everything.text.count('class="table-danger above-drl"') == 1
+    default_csv = client.get("/drl/comparison.csv")
+    assert len(default_csv.data.decode("utf-8-sig").splitlines()) == 1  # the header only
+    assert len(client.get("/drl/comparison.csv?date_from=").data.decode(
+        "utf-8-sig").splitlines()) > 1
 
 
 def test_csv_needs_the_export_role(client, login_as, head_studies):

@@ -8,6 +8,7 @@ aggregate). A value counts once per examination and system even when several of 
 are mapped.
 """
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from flask import current_app
@@ -64,10 +65,10 @@ def modality_types(modality: str) -> tuple[str, ...]:
 def compare(drl_set: DrlSet, date_from: datetime.date | None = None,
             date_to: datetime.date | None = None) -> list[Comparison]:
     """Every (system, DRL entry) of ``drl_set`` with matched studies in the period."""
-    results = []
     entries = {}
     for value in drl_set.values:
         entries.setdefault((value.modality, value.quantity), []).append(value)
+    plans = []  # (quantity, modality, {examination: [DRL values]})
     for (modality, key), values in sorted(entries.items()):
         quantity = QUANTITIES.get(key)
         if quantity is None:
@@ -75,8 +76,12 @@ def compare(drl_set: DrlSet, date_from: datetime.date | None = None,
         by_examination = {}
         for value in values:
             by_examination.setdefault(value.examination, []).append(value)
-        medians = _medians(quantity, modality, sorted(by_examination), date_from, date_to)
-        for system, examination, count, median in medians:
+        plans.append((quantity, modality, by_examination))
+    medians = _all_medians([(quantity, modality, sorted(by_examination), date_from, date_to)
+                            for quantity, modality, by_examination in plans])
+    results = []
+    for (quantity, _, by_examination), found in zip(plans, medians):
+        for system, examination, count, median in found:
             for value in by_examination[examination]:
                 results.append(Comparison(system, value, count, median,
                                           _in_unit(median, quantity.unit, value.unit)))
@@ -96,10 +101,13 @@ def matched_values(quantity, modality: str, examinations, date_from=None, date_t
     """(system, examination, value, row_id) of every value matched to one of ``examinations``.
 
     Each name field is looked up in the mapping by its own equality join (a name maps to at
-    most one standard name per field), and each row is then repeated once per field with
-    that field's examination, left empty where an earlier field gave the same one: so a
-    value mapped twice to one examination counts once, without de-duplicating every row.
+    most one standard name per field) restricted to ``examinations``, and rows that none of
+    them matches are dropped; each remaining row is then repeated once per field with that
+    field's examination, left empty where an earlier field gave the same one: so a value
+    mapped twice to one examination counts once, without de-duplicating every row, and only
+    matched rows are repeated.
     """
+    examinations = list(examinations)
     base = quantity.values()
     fields = [(STUDY_DESCRIPTION, Study.study_description),
               (REQUESTED_PROCEDURE, Study.requested_procedure_code_meaning)]
@@ -109,28 +117,60 @@ def matched_values(quantity, modality: str, examinations, date_from=None, date_t
     for field, column in fields:
         mapping = aliased(StandardName)
         base = base.outerjoin(mapping, and_(mapping.modality == modality, mapping.field == field,
-                                            mapping.name == column))
+                                            mapping.name == column,
+                                            mapping.standard_name.in_(examinations)))
         found.append(mapping.standard_name)
     copies = union_all(*(select(literal(k).label("k")) for k in range(len(found)))).subquery("copies")
     examination = case(*(
         (copies.c.k == k, case((and_(*(name.is_distinct_from(earlier) for earlier in found[:k])),
                                 name)) if k else name)
         for k, name in enumerate(found)))
-    system = system_name()
-    rows = (base.join(copies, true())
-            .outerjoin(UniqueEquipmentNames, UniqueEquipmentNames.id == Study.unique_equipment_name_id)
-            .with_only_columns(system.label("system"), examination.label("examination"),
-                               base.selected_columns.value, base.selected_columns.row_id,
-                               maintain_column_froms=True)
-            .where(base.selected_columns.value.is_not(None),
-                   Study.modality_type.in_(modality_types(modality))))
+    matched = base.where(or_(*(name.is_not(None) for name in found)),
+                         base.selected_columns.value.is_not(None),
+                         Study.modality_type.in_(modality_types(modality)))
     if date_from:
-        rows = rows.where(Study.study_date >= date_from)
+        matched = matched.where(Study.study_date >= date_from)
     if date_to:
-        rows = rows.where(Study.study_date <= date_to)
-    rows = rows.subquery("matched")
+        matched = matched.where(Study.study_date <= date_to)
+    # The matched rows first, then their copies: OFFSET 0 keeps PostgreSQL from merging the
+    # subquery into the outer query and repeating every row before the mapping drops it.
+    matched = matched.add_columns(
+        Study.unique_equipment_name_id.label("identity"),
+        *(name.label(f"name{k}") for k, name in enumerate(found))).offset(0).subquery("matched_rows")
+    names = [matched.c[f"name{k}"] for k in range(len(found))]
+    examination = case(*(
+        (copies.c.k == k, case((and_(*(name.is_distinct_from(earlier) for earlier in names[:k])),
+                                name)) if k else name)
+        for k, name in enumerate(names)))
+    system = system_name()
+    rows = (select(system.label("system"), examination.label("examination"),
+                   matched.c.value, matched.c.row_id)
+            .select_from(matched).join(copies, true())
+            .outerjoin(UniqueEquipmentNames, UniqueEquipmentNames.id == matched.c.identity)
+            .subquery("matched"))
     return (select(rows.c.system, rows.c.examination, rows.c.value, rows.c.row_id)
-            .where(rows.c.examination.in_(examinations)))
+            .where(rows.c.examination.is_not(None)))
+
+
+def _all_medians(queries) -> list[list]:
+    """``_medians`` of each of ``queries`` (its arguments), in order. On PostgreSQL up to
+    ``CHART_QUERY_WORKERS`` of them run at once, each in its own session and connection (a
+    DLP and a CTDIvol comparison take about the same time; together they use both cores);
+    elsewhere one after another in the caller's session."""
+    workers = current_app.config["CHART_QUERY_WORKERS"]
+    if workers <= 1 or len(queries) <= 1 or db.engine.dialect.name != "postgresql":
+        return [_medians(*arguments) for arguments in queries]
+    app = current_app._get_current_object()
+
+    def in_own_session(arguments):
+        with app.app_context():
+            try:
+                return _medians(*arguments)
+            finally:
+                db.session.rollback()
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drl") as pool:
+        return list(pool.map(in_own_session, queries))
 
 
 def _medians(quantity, modality, examinations, date_from, date_to):

@@ -25,6 +25,19 @@ def _date(name):
         return None
 
 
+#: The comparison's period when the page is opened without one: the last twelve months, the
+#: period of a local dose audit (older studies reflect protocols since changed).
+DEFAULT_PERIOD_DAYS = 365
+
+
+def _period():
+    """(from, to) dates of the request; without either argument, the last twelve months up
+    to today; an empty argument means no limit on that side."""
+    if "date_from" not in request.args and "date_to" not in request.args:
+        return datetime.date.today() - datetime.timedelta(days=DEFAULT_PERIOD_DAYS), None
+    return _date("date_from"), _date("date_to")
+
+
 def _chosen_set():
     sets = db.session.scalars(select(DrlSet).order_by(DrlSet.name)).all()
     wanted = request.args.get("set", type=int)
@@ -37,7 +50,7 @@ def _chosen_set():
 def comparison():
     """Per system and DRL entry: the median of the matched studies in the period."""
     sets, chosen = _chosen_set()
-    date_from, date_to = _date("date_from"), _date("date_to")
+    date_from, date_to = _period()
     rows = compare(chosen, date_from, date_to) if chosen else []
     return render_template("drl/comparison.html", sets=sets, chosen=chosen, rows=rows,
                            date_from=date_from, date_to=date_to, quantities=QUANTITIES)
@@ -49,7 +62,7 @@ def comparison_csv():
     sets, chosen = _chosen_set()
     if chosen is None:
         abort(404)
-    rows = compare(chosen, _date("date_from"), _date("date_to"))
+    rows = compare(chosen, *_period())
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
