@@ -213,12 +213,18 @@ def scatter_points(session, chart: Chart, where, split: bool = False,
 
 def families(charts) -> list[list[Chart]]:
     """``charts`` in groups that ``family_rows`` computes together: those declared on the
-    same path, in the order of their first chart. Charts that only count are a group of
-    their own: without percentiles the database can group them by hashing, not sorting."""
+    same path, in the order of their first chart. Frequency charts go with the charts of
+    statistics on their path (counting per category comes from the grouping set those sort
+    for anyway: one pass over the rows instead of two); workload charts, and frequency
+    charts on a path without statistics, are a group of their own, which the database can
+    group by hashing rather than sorting."""
     groups = {}
+    with_statistics = {id(getattr(c.values, "path", None)) for c in charts
+                       if c.kind not in ("frequency", "workload", "scatter")}
     for chart in charts:
         path = getattr(chart.values, "path", None)
-        counts = chart.kind in ("frequency", "workload")
+        counts = chart.kind == "workload" or (chart.kind == "frequency"
+                                              and id(path) not in with_statistics)
         key = (("path", id(path), counts) if path is not None and chart.kind != "scatter"
                else ("chart", chart.key))
         groups.setdefault(key, []).append(chart)

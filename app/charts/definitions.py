@@ -34,7 +34,7 @@ from ..models.projection import (
 )
 from ..models.study import GeneralStudyModuleAttr as Study
 from ..models.study import PatientStudyModuleAttr
-from ..drl.naming import study_standard_name
+from ..drl.naming import study_standard_name_joins
 from ..modalities.filtering import highest_rp_dose
 
 
@@ -99,6 +99,9 @@ PROJECTION_SOURCE = Path((
     *PROJECTION_EVENT.joins,
     (IrradEventXRaySourceData, IrradEventXRaySourceData.irrad_event_xray_data_id
      == IrradEventXRayData.id)))
+_STANDARD_JOINS, STANDARD_NAME = study_standard_name_joins()
+#: Studies with their standard name (outer joins to the mapping): charts per standard name.
+STUDY_STANDARD_NAME = STUDY.plus(*_STANDARD_JOINS)
 #: Projection X-ray events by the study id they carry (``app.importing.chart_values``): one join from
 #: the filtered studies to an index that holds every value the radiography charts draw.
 EXPOSURE = Path(((IrradEventXRayData, IrradEventXRayData.chart_study_id == Study.id),))
@@ -202,7 +205,7 @@ CHARTS = {
               "mGy·cm", chart_values(STUDY, Study.total_dlp, Study.requested_procedure_code_meaning),
               drl=("dlp", "requested_procedure")),
         Chart("dlp_standard_name", "DLP per standard name", "category", "DLP", "mGy·cm",
-              chart_values(STUDY, Study.total_dlp, study_standard_name())),
+              chart_values(STUDY_STANDARD_NAME, Study.total_dlp, STANDARD_NAME)),
         Chart("ctdivol_protocol", "CTDIvol per acquisition protocol", "category", "CTDIvol",
               "mGy", chart_values(CT_EVENT, _CT.mean_ctdivol, _CT.acquisition_protocol),
               drl=("ctdivol", "acquisition_protocol")),
@@ -230,7 +233,7 @@ CHARTS = {
               values=chart_values(STUDY, Study.total_dap, Study.requested_procedure_code_meaning),
               **DAP),
         Chart("dap_standard_name", "Total DAP per standard name", "category",
-              values=chart_values(STUDY, Study.total_dap, study_standard_name()), **DAP),
+              values=chart_values(STUDY_STANDARD_NAME, Study.total_dap, STANDARD_NAME), **DAP),
         Chart("rp_study_description", "Dose at reference point per study description",
               "category", values=chart_values(STUDY, RP_DOSE, Study.study_description), **RP),
         Chart("rp_requested_procedure", "Dose at reference point per requested procedure",
@@ -274,14 +277,15 @@ CHARTS = {
               values=chart_values(STUDY, Study.total_dap, Study.study_description),
               drl=("dap", "study_description"), **DAP),
         Chart("dap_standard_name", "Total DAP per standard name", "category",
-              values=chart_values(STUDY, Study.total_dap, study_standard_name()), **DAP),
+              values=chart_values(STUDY_STANDARD_NAME, Study.total_dap, STANDARD_NAME), **DAP),
         Chart("kvp_protocol", "kVp per acquisition protocol", "category", "kVp", "kV",
               chart_values(_DX_EVENT, _EVENT.chart_kvp, _EVENT.acquisition_protocol)),
         Chart("mas_protocol", "mAs per acquisition protocol", "category", "Exposure", "mAs",
               chart_values(_DX_EVENT, _EVENT.chart_exposure, _EVENT.acquisition_protocol),
               scale=1e-3),  # stored in µA·s
         Chart("exposures_protocol", "Exposures per acquisition protocol", "frequency", "", "",
-              chart_values(EXPOSURE, _EVENT.chart_study_id, _EVENT.acquisition_protocol),
+              # On the path of the other event charts (the same rows): counted in their pass.
+              chart_values(_DX_EVENT, _EVENT.chart_study_id, _EVENT.acquisition_protocol),
               counted="Exposures"),
         Chart("dap_month", "Total DAP per month", "time",
               values=_month_values(STUDY, Study.total_dap), **DAP),
