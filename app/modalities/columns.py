@@ -41,16 +41,15 @@ def cgycm2(gym2):
 
 
 def peak_skin_dose(study):
-    """The peak skin dose (Gy) of the study's stored skin dose map, or None."""
-    found = study.skin_dose_map
-    return found.peak_skin_dose if found is not None else None
+    """The peak skin dose (Gy) of the study's skin dose map, or None (loaded by
+    ``app.modalities.loading.SKIN_DOSE``)."""
+    return study.peak_skin_dose
 
 
 def highest_ssde(study):
-    """The highest SSDE (mGy) Kerma computed for the study's CT events, or None."""
-    values = [event.ssde for dose in study.ctradiationdose_set
-              for event in dose.ctirradiationeventdata_set if event.ssde is not None]
-    return max(values, default=None)
+    """The highest SSDE (mGy) Kerma computed for the study's CT events, or None (loaded by
+    ``app.modalities.loading.SSDE_VALUES``)."""
+    return study.highest_ssde
 
 
 def parts(study, fields, scale=1.0):

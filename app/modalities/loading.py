@@ -5,7 +5,8 @@ a page of 10: each collection is fetched for all its owners at once (``selectinl
 one-to-one details ride along (``joinedload``). Coded values (``ContextID``) load lazily,
 once each: the session keeps every code it has seen.
 """
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from ..models.ct import CtDoseCheckDetails, CtIrradiationEventData, CtRadiationDose
 from ..models.nm import (RadiopharmaceuticalAdministrationEventData,
@@ -29,13 +30,19 @@ NM_LIST = (
              joinedload(RadiopharmaceuticalAdministrationEventData.radionuclide)),
 )
 
-#: The SSDE of each CT event, for the CT list's highest SSDE column.
-SSDE_VALUES = selectinload(Study.ctradiationdose_set).selectinload(
-    CtRadiationDose.ctirradiationeventdata_set).load_only(
-    CtIrradiationEventData.ssde, CtIrradiationEventData.ct_radiation_dose_id)
+#: The highest SSDE of each study's CT events, for the CT list's column: one aggregate per
+#: study of the page in its own query, not every dose report and event as objects.
+SSDE_VALUES = with_expression(Study.highest_ssde, (
+    select(func.max(CtIrradiationEventData.ssde))
+    .join(CtRadiationDose, CtRadiationDose.id == CtIrradiationEventData.ct_radiation_dose_id)
+    .where(CtRadiationDose.general_study_module_attr_id == Study.id)
+    .scalar_subquery()))
 
-#: The skin dose map row (app/skindose) of each RF study, for the peak skin dose column.
-SKIN_DOSE = selectinload(Study.skin_dose_map).load_only(SkinDoseMap.peak_skin_dose)
+#: The peak skin dose of each RF study's skin dose map (app/skindose), for the list's column.
+SKIN_DOSE = with_expression(Study.peak_skin_dose, (
+    select(SkinDoseMap.peak_skin_dose)
+    .where(SkinDoseMap.general_study_module_attr_id == Study.id)
+    .scalar_subquery()))
 
 #: The header of every detail page: patient, patient-study and equipment rows.
 STUDY_HEADER = (

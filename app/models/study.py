@@ -10,7 +10,7 @@ import datetime
 
 from sqlalchemy import Boolean, Date, DateTime, Double, ForeignKey, Index, Integer, Text, Time
 from sqlalchemy import UniqueConstraint, false, func, literal, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
 from .columns import CS, HASH, LO, PN, SH, UI, children, parent, parent_key
@@ -76,6 +76,12 @@ class GeneralStudyModuleAttr(db.Model):
     number_of_stationary: Mapped[int | None] = mapped_column(Integer)
     number_of_const_angle: Mapped[int | None] = mapped_column(Integer)
     total_dlp: Mapped[float | None] = mapped_column(Double)
+    #: The highest SSDE (mGy) of the study's CT events, where a query asks for it
+    #: (``app.modalities.loading.SSDE_VALUES``); None otherwise.
+    highest_ssde: Mapped[float | None] = query_expression()
+    #: The peak skin dose (Gy) of the study's skin dose map, where a query asks for it
+    #: (``app.modalities.loading.SKIN_DOSE``); None otherwise.
+    peak_skin_dose: Mapped[float | None] = query_expression()
     total_dap_a: Mapped[float | None] = mapped_column(Double)
     total_dap_b: Mapped[float | None] = mapped_column(Double)
     total_dap: Mapped[float | None] = mapped_column(Double)
