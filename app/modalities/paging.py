@@ -13,6 +13,8 @@ from ..extensions import db
 from ..models.study import GeneralStudyModuleAttr as Study
 
 COUNT_CAP = 10_000
+#: Pages starting before this many rows are read in one query; deeper ones ids first.
+DIRECT_OFFSET = 1_000
 
 
 @dataclass
@@ -76,12 +78,17 @@ def paginate(query: Select, number: int, size: int, options=(), count_query=None
         last = max(1, -(-total // size))
         number = min(number, last)
     number = max(1, number)
-    # The page's ids first, from the narrow index entries, then only those rows: a deep page
-    # then skips index entries, not whole study rows.
-    ids = (query.with_only_columns(Study.id).limit(size + 1).offset((number - 1) * size)
-           .subquery("page_ids"))
-    rows = db.session.scalars(
-        query.where(Study.id.in_(select(ids.c.id))).options(*options).limit(size + 1)
-    ).all()
+    offset = (number - 1) * size
+    if offset < DIRECT_OFFSET:
+        # Near the start the index walk stops after a few rows: one query reads them.
+        rows = db.session.scalars(query.options(*options).limit(size + 1).offset(offset)).all()
+    else:
+        # The page's ids first, from the narrow index entries, then only those rows: a deep
+        # page then skips index entries, not whole study rows.
+        ids = (query.with_only_columns(Study.id).limit(size + 1).offset(offset)
+               .subquery("page_ids"))
+        rows = db.session.scalars(
+            query.where(Study.id.in_(select(ids.c.id))).options(*options).limit(size + 1)
+        ).all()
     return Page(items=list(rows[:size]), number=number, size=size, total=total, capped=capped,
                 has_next=len(rows) > size)

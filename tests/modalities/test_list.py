@@ -210,6 +210,20 @@ def test_pages_and_pager_links(client, login_as, app, modality):
     assert rows(client.get(f"/{modality}/?per_page=10&page=9").data.decode()) == newest_first[10:]
 
 
+def test_deep_pages_read_their_ids_first_and_show_the_same_studies(client, login_as, app,
+                                                                    monkeypatch):
+    login_as("view")
+    store_records(app, [study_record("ct", date=datetime.date(2024, 3, day))
+                        for day in range(1, 8)])
+    app.config["PAGE_SIZES"] = (2, 10, 25)
+    direct = [rows(client.get(f"/ct/?per_page=2&page={n}").data.decode()) for n in range(1, 5)]
+    monkeypatch.setattr(paging, "DIRECT_OFFSET", 0)  # every page ids first
+    deferred = [rows(client.get(f"/ct/?per_page=2&page={n}").data.decode()) for n in range(1, 5)]
+    assert deferred == direct
+    assert [len(page) for page in direct] == [2, 2, 2, 1]
+    assert len({row for page in direct for row in page}) == 7
+
+
 def test_counts_stop_at_the_cap(client, login_as, app, monkeypatch):
     monkeypatch.setattr(paging, "COUNT_CAP", 5)
     login_as("view")
