@@ -31,7 +31,8 @@ def procedure(events: int, seed: int = 168) -> Beams:
              "field_height": float(rng.uniform(100, 300)),
              "table": (float(rng.uniform(-50, 50)), float(rng.uniform(-150, 150)),
                        float(rng.uniform(-30, 30))),
-             "hvl": float(rng.uniform(3, 8))} for _ in range(events)]
+             "kvp": float(rng.uniform(60, 110)),
+             "copper": float(rng.choice([0.0, 0.1, 0.3, 0.6]))} for _ in range(events)]
     return Beams.of(rows)
 
 

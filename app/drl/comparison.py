@@ -120,11 +120,6 @@ def matched_values(quantity, modality: str, examinations, date_from=None, date_t
                                             mapping.name == column,
                                             mapping.standard_name.in_(examinations)))
         found.append(mapping.standard_name)
-    copies = union_all(*(select(literal(k).label("k")) for k in range(len(found)))).subquery("copies")
-    examination = case(*(
-        (copies.c.k == k, case((and_(*(name.is_distinct_from(earlier) for earlier in found[:k])),
-                                name)) if k else name)
-        for k, name in enumerate(found)))
     matched = base.where(or_(*(name.is_not(None) for name in found)),
                          base.selected_columns.value.is_not(None),
                          Study.modality_type.in_(modality_types(modality)))
@@ -136,8 +131,10 @@ def matched_values(quantity, modality: str, examinations, date_from=None, date_t
     # subquery into the outer query and repeating every row before the mapping drops it.
     matched = matched.add_columns(
         Study.unique_equipment_name_id.label("identity"),
-        *(name.label(f"name{k}") for k, name in enumerate(found))).offset(0).subquery("matched_rows")
+        *(name.label(f"name{k}") for k, name in enumerate(found))
+    ).offset(0).subquery("matched_rows")
     names = [matched.c[f"name{k}"] for k in range(len(found))]
+    copies = union_all(*(select(literal(k).label("k")) for k in range(len(names)))).subquery("copies")
     examination = case(*(
         (copies.c.k == k, case((and_(*(name.is_distinct_from(earlier) for earlier in names[:k])),
                                 name)) if k else name)
