@@ -1,6 +1,7 @@
 """Login, users and roles."""
 from flask import Blueprint
 from flask_login import AnonymousUserMixin
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db, login_manager
 from ..models.auth import User
@@ -26,7 +27,8 @@ class AnonymousUser(AnonymousUserMixin):
 def load_user(user_id):
     """The logged-in user from the session id; a disabled account counts as logged out."""
     try:
-        user = db.session.get(User, int(user_id))
+        # The roles in the same query: every request needs them (one round trip, not two).
+        user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
     except ValueError:
         return None
     return user if user is not None and user.active else None
