@@ -106,3 +106,32 @@ def for_aggregates(session, work_mem: str | None = "64MB") -> None:
                          "set_config('parallel_tuple_cost', '0.001', true)"))
     if work_mem:
         session.execute(text("SELECT set_config('work_mem', :size, true)"), {"size": work_mem})
+
+
+def map_in_sessions(function, items, workers: int) -> list:
+    """``function(item)`` for each of ``items``, in order. On PostgreSQL, with ``workers``
+    above one and several items, up to ``workers`` run at once, each in an application
+    context of its own (so its own session and connection, rolled back when done): the
+    aggregate queries of a Charts page or a DRL comparison then use the server's cores.
+    Elsewhere one after another in the caller's session. ``function`` reads ``db.session``
+    when it runs, so that it finds the session of its own context."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flask import current_app
+
+    from .extensions import db
+
+    items = list(items)
+    if workers <= 1 or len(items) <= 1 or db.engine.dialect.name != "postgresql":
+        return [function(item) for item in items]
+    app = current_app._get_current_object()
+
+    def in_own_session(item):
+        with app.app_context():
+            try:
+                return function(item)
+            finally:
+                db.session.rollback()
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aggregates") as pool:
+        return list(pool.map(in_own_session, items))

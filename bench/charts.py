@@ -66,7 +66,7 @@ def main():
 
                 def one():
                     try:
-                        return charts_data(app, [chart], where, split=split,
+                        return charts_data([chart], where, split=split,
                                            work_mem=app.config["CHART_WORK_MEM"])[0]["rows"]
                     finally:
                         db.session.rollback()  # as a request ends: work_mem back to default

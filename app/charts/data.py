@@ -1,10 +1,8 @@
 """One chart's numbers for the studies a list's filters select, aggregated in the database."""
 import math
-from concurrent.futures import ThreadPoolExecutor
-
 from sqlalchemy import BigInteger, Integer, cast, func, literal, null, select, tuple_
 
-from ..database import for_aggregates
+from ..database import for_aggregates, map_in_sessions
 from ..extensions import db
 from ..models.study import GeneralStudyModuleAttr as Study
 from ..models.study import UniqueEquipmentNames, system_name
@@ -231,7 +229,7 @@ def families(charts) -> list[list[Chart]]:
     return list(groups.values())
 
 
-def charts_data(app, charts, where, split: bool = False, workers: int = 1,
+def charts_data(charts, where, split: bool = False, workers: int = 1,
                 work_mem: str | None = None) -> list[dict]:
     """Each chart's rows (and a scatter chart's points), in the order of ``charts``.
 
@@ -255,17 +253,9 @@ def charts_data(app, charts, where, split: bool = False, workers: int = 1,
             items.append(item)
         return items
 
-    def in_own_session(family):
-        with app.app_context():
-            return compute(db.session, family)
-
     charts = list(charts)
-    groups = families(charts)
-    if workers <= 1 or len(groups) <= 1 or db.engine.dialect.name != "postgresql":
-        computed = [compute(db.session, family) for family in groups]
-    else:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="charts") as pool:
-            computed = list(pool.map(in_own_session, groups))
+    computed = map_in_sessions(lambda family: compute(db.session, family), families(charts),
+                               workers)
     by_key = {item["chart"].key: item for items in computed for item in items}
     return [by_key[chart.key] for chart in charts]
 

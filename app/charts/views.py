@@ -84,7 +84,7 @@ def charts(modality):
     choices = _choices(modality, request.args)
     result, studies = _studies(config)
     chosen = [chart for chart in CHARTS[modality] if chart.key in choices["chart"]]
-    shown = charts_data(current_app._get_current_object(), chosen, studies,
+    shown = charts_data(chosen, studies,
                         split=choices["split"],
                         workers=current_app.config["CHART_QUERY_WORKERS"],
                         work_mem=current_app.config["CHART_WORK_MEM"])
@@ -115,7 +115,7 @@ def chart_csv(modality, chart_key):
     chart = next((c for c in CHARTS[modality] if c.key == chart_key), None) or abort(404)
     _, studies = _studies(config)
     split = request.args.get("split") in ("1", "on")
-    rows = charts_data(current_app._get_current_object(), [chart], studies, split=split,
+    rows = charts_data([chart], studies, split=split,
                        work_mem=current_app.config["CHART_WORK_MEM"])[0]["rows"]
     buffer = io.StringIO()
     buffer.write("\ufeff")

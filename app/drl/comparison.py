@@ -8,14 +8,13 @@ aggregate). A value counts once per examination and system even when several of 
 are mapped.
 """
 import datetime
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import aliased
 
-from ..database import for_aggregates
+from ..database import for_aggregates, map_in_sessions
 from ..extensions import db
 from ..extractors.units import UnknownUnit, factor
 from ..models.drl import (
@@ -150,24 +149,11 @@ def matched_values(quantity, modality: str, examinations, date_from=None, date_t
 
 
 def _all_medians(queries) -> list[list]:
-    """``_medians`` of each of ``queries`` (its arguments), in order. On PostgreSQL up to
-    ``CHART_QUERY_WORKERS`` of them run at once, each in its own session and connection (a
-    DLP and a CTDIvol comparison take about the same time; together they use both cores);
-    elsewhere one after another in the caller's session."""
-    workers = current_app.config["CHART_QUERY_WORKERS"]
-    if workers <= 1 or len(queries) <= 1 or db.engine.dialect.name != "postgresql":
-        return [_medians(*arguments) for arguments in queries]
-    app = current_app._get_current_object()
-
-    def in_own_session(arguments):
-        with app.app_context():
-            try:
-                return _medians(*arguments)
-            finally:
-                db.session.rollback()
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drl") as pool:
-        return list(pool.map(in_own_session, queries))
+    """``_medians`` of each of ``queries`` (its arguments), in order; on PostgreSQL up to
+    ``CHART_QUERY_WORKERS`` at once on their own connections (a DLP and a CTDIvol comparison
+    take about the same time; together they use both cores)."""
+    return map_in_sessions(lambda arguments: _medians(*arguments), queries,
+                           current_app.config["CHART_QUERY_WORKERS"])
 
 
 def _medians(quantity, modality, examinations, date_from, date_to):

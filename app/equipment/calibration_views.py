@@ -29,6 +29,21 @@ def _device_page(identity, values_form=None, phantom_form=None, status=200):
         phantom_form=phantom_form or PhantomForm(formdata=None), formula=formula), status
 
 
+def _apply(identity, form, field, form_name, calibrate):
+    """Validate ``form``, then ``calibrate()``: saved, back to the list; a form or
+    calibration error is shown under ``field`` on the device's page, and nothing is kept."""
+    if form.validate_on_submit():
+        try:
+            calibration, studies = calibrate()
+        except CalibrationError as exc:
+            db.session.rollback()
+            field.errors = [*field.errors, str(exc)]
+        else:
+            _saved(calibration, studies)
+            return redirect(url_for(".localizer_calibrations"))
+    return _device_page(identity, status=400, **{form_name: form})
+
+
 @bp.get("/localizer-calibration")
 @role_required("admin")
 def localizer_calibrations():
@@ -55,16 +70,8 @@ def set_localizer_calibration(identity_id):
     """Set the slope and intercept as given."""
     identity = db.get_or_404(UniqueEquipmentNames, identity_id)
     form = CalibrationValuesForm()
-    if not form.validate_on_submit():
-        return _device_page(identity, values_form=form, status=400)
-    try:
-        calibration, studies = calibrate_device(identity.id, form.slope.data, form.intercept.data)
-    except CalibrationError as exc:
-        db.session.rollback()
-        form.slope.errors = [*form.slope.errors, str(exc)]
-        return _device_page(identity, values_form=form, status=400)
-    _saved(calibration, studies)
-    return redirect(url_for(".localizer_calibrations"))
+    return _apply(identity, form, form.slope, "values_form",
+                  lambda: calibrate_device(identity.id, form.slope.data, form.intercept.data))
 
 
 @bp.post("/localizer-calibration/<int:identity_id>/phantom")
@@ -74,19 +81,10 @@ def phantom_calibration(identity_id):
     cannot give one is named with the reason, and nothing is stored."""
     identity = db.get_or_404(UniqueEquipmentNames, identity_id)
     form = PhantomForm()
-    if not form.validate_on_submit():
-        return _device_page(identity, phantom_form=form, status=400)
     upload = form.phantom.data
-    try:
-        calibration, studies = calibrate_device(
-            identity.id, phantom=upload.stream, phantom_diameter=form.phantom_diameter.data,
-            phantom_file_name=upload.filename or "the uploaded file")
-    except CalibrationError as exc:
-        db.session.rollback()
-        form.phantom.errors = [*form.phantom.errors, str(exc)]
-        return _device_page(identity, phantom_form=form, status=400)
-    _saved(calibration, studies)
-    return redirect(url_for(".localizer_calibrations"))
+    return _apply(identity, form, form.phantom, "phantom_form", lambda: calibrate_device(
+        identity.id, phantom=upload.stream, phantom_diameter=form.phantom_diameter.data,
+        phantom_file_name=upload.filename or "the uploaded file"))
 
 
 @bp.post("/localizer-calibration/<int:identity_id>/remove")
