@@ -28,6 +28,12 @@ def _indicators(app):
                                               Patient.not_patient_indicator)).all())
 
 
+def _marked(app):
+    """The studies whose ``not_patient`` flag (the list filter's copy) is set."""
+    with app.app_context():
+        return set(db.session.scalars(select(Study.id).where(Study.not_patient.is_(True))))
+
+
 def _store_names(app, **settings):
     with app.app_context():
         db.session.add(PatientIDSettings(**{"name_stored": True, "name_hashed": False,
@@ -48,6 +54,7 @@ def test_the_indicator_is_set_at_import_from_the_object_even_when_names_are_drop
         assert patient.not_patient_indicator == "Names: *phantom*"
         assert outcome.study_id in set(study_ids(app, filter_studies(CT, {"test_data": "yes"})))
         assert outcome.study_id not in set(study_ids(app, filter_studies(CT, {})))
+        assert _marked(app) == {outcome.study_id}
 
 
 def test_changed_patterns_mark_and_unmark_stored_studies(app):
@@ -57,12 +64,14 @@ def test_changed_patterns_mark_and_unmark_stored_studies(app):
         {"patient_name": "QA^PHANTOM", "patient_id": "P2"},
         {"patient_name": "CAL^WATER", "patient_id": "P3"})
     assert _indicators(app) == {smith: None, phantom: "Names: *phantom*", water: None}
+    assert _marked(app) == {phantom}
     with app.app_context():
         assert save_patterns(["p3"], ["*water*"])
         result = reevaluate()
     assert _indicators(app) == {smith: None, phantom: None,
                                 water: "IDs: p3 | Names: *water*"}
     assert (result.checked, result.marked, result.unmarked, result.unchecked) == (3, 1, 1, 0)
+    assert _marked(app) == {water}
     assert set(study_ids(app, filter_studies(CT, {}))) == {smith, phantom}
 
 

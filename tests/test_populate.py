@@ -109,6 +109,11 @@ def test_large_mix_and_test_patients_in_generated_rows():
     assert set(tests) <= {"IDs: *phy*, *qa* | Names: *phys*, *qa*", "IDs: *test* | Names: *test*",
                           "IDs: *qa* | Names: *qa*"}
     assert 5 <= sum(tests.values()) <= 35
+    # The study rows carry the same mark, for the lists' filter.
+    patient_of = {p[1]: p[indicator] for p in rows["patient_module_attr"]}
+    flag = columns.index("not_patient")
+    assert all(study[flag] == (patient_of[study[0]] is not None)
+               for study in rows["general_study_module_attr"])
     # Fluoroscopy: up to hundreds of events, some biplane studies with events in plane B.
     assert max(study["number_of_events"] for study in rf) >= 150
     biplane = [study for study in rf if study["number_of_planes"] == 2]

@@ -44,7 +44,7 @@ STUDY_COLUMNS = (
     "id", "study_instance_uid", "study_date", "study_time", "study_id", "accession_number",
     "accession_hashed", "study_description", "performing_physician_name", "modality_type",
     "requested_procedure_code_meaning", "series_instance_uid", "series_time", "content_time",
-    "unique_equipment_name_id",
+    "unique_equipment_name_id", "not_patient",
 ) + SUMMARY_FIELDS
 
 #: Columns written per table, parents before children (the insert order).
@@ -303,7 +303,7 @@ class StudyGenerator:
             study_id, uid, day, start.time(), str(1 + int(rand() * 9)),
             f"{unit.station[:3]}{rng.getrandbits(36):011d}", False, description, physician,
             modality.upper(), requested, f"{uid}.2", end, end, self.unit_ids[unit.key],
-            *[summary[name] for name in SUMMARY_FIELDS]))
+            indicator is not None, *[summary[name] for name in SUMMARY_FIELDS]))
 
     # CT ------------------------------------------------------------------------------------
 

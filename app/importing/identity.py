@@ -93,10 +93,12 @@ def apply_policy(record: dict, session):
     """Set the not-patient indicator, then drop or hash identifiers as the site decided."""
     settings = lookups.policy(session, read_policy)
     id_patterns, name_patterns = settings.id_patterns, settings.name_patterns
+    record["not_patient"] = False
     for patient in record.get("patientmoduleattr_set") or ():
         name, pid = patient.get("patient_name"), patient.get("patient_id")
         patient["not_patient_indicator"] = not_patient_indicator(
             pid, name, id_patterns, name_patterns)
+        record["not_patient"] = record["not_patient"] or patient["not_patient_indicator"] is not None
         patient["patient_name"], patient["name_hashed"] = _keep(
             name, settings.name_stored, settings.name_hashed)
         patient["patient_id"], patient["id_hashed"] = _keep(

@@ -374,8 +374,12 @@ class NotPatientFilter(Filter):
         return (None if include else "no"), None
 
     def condition(self, value):
-        """No Patient Module row of the study carries a not-patient indicator."""
-        return not_(on_patient(PatientModuleAttr.not_patient_indicator.is_not(None)))
+        """The study is not marked as test data (its patient row carries no not-patient
+        indicator: ``GeneralStudyModuleAttr.not_patient``, part of the modality index).
+        ``IS NOT TRUE`` rather than ``= false``: PostgreSQL then checks it on each index entry
+        the scan reads instead of as a condition on the index range, which costs a count of
+        10,000 studies twice as much (the column is never NULL, so the two mean the same)."""
+        return Study.not_patient.is_not(True)
 
 
 def _standard_modality():

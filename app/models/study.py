@@ -30,12 +30,13 @@ class GeneralStudyModuleAttr(db.Model):
 
     __tablename__ = "general_study_module_attr"
     __table_args__ = (
-        # Modality lists filter on modality and sort newest first; with the id and the
-        # system in the index too, charts and DRL medians of a modality's studies read the
-        # index alone, not the wide study rows.
+        # Modality lists filter on modality and sort newest first; with the id, the system
+        # and the test-data mark in the index too, list counts, charts and DRL medians of a
+        # modality's studies read the index alone, not the wide study rows.
         Index(
             "ix_general_study_module_attr_modality_date_time",
             "modality_type", "study_date", "study_time", "id", "unique_equipment_name_id",
+            "not_patient",
         ),
         # A list of several modality types (radiography is DX, CR and PX) cannot read the
         # index above in date order; newest first, the database walks this one backwards
@@ -102,6 +103,11 @@ class GeneralStudyModuleAttr(db.Model):
     # devices replaced ``modality_type``; NULL when nothing was replaced. Clearing the
     # override puts it back (app/equipment/identities.py).
     modality_type_as_sent: Mapped[str | None] = mapped_column(CS)
+    # Whether the study's Patient Module row carries a not-patient indicator (a possible
+    # test or QA object): kept with the study, as the summary fields are, so that the lists'
+    # default "no test data" filter reads the modality index instead of joining the patient
+    # rows. Set at import and by re-evaluation (app/patients/indicators.py).
+    not_patient: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     patientmoduleattr_set: Mapped[list["PatientModuleAttr"]] = children(
         "PatientModuleAttr", "general_study_module_attr")

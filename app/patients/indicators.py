@@ -5,7 +5,8 @@ Patterns are shell-style (``*`` any text, ``?`` one character) and ignore case; 
 the whole patient ID, or the whole patient name as DICOM writes it (``FAMILY^GIVEN``).
 
 At import the patterns meet the name and ID as sent, before the identifier settings drop or
-hash them, and the result is stored with the study (``not_patient_indicator``). Re-evaluation
+hash them, and the result is stored with the study (``not_patient_indicator`` on the patient
+row, and the study's ``not_patient`` flag that the lists filter on). Re-evaluation
 can only use what is stored: a name or ID kept in plain text is matched again; one that is
 hashed or not stored cannot be, and that part of the study's indicator stays as it was set
 at import. ``reevaluate`` says how many studies it could not check.
@@ -20,6 +21,7 @@ from ..importing.lookups import settings_changed
 from ..importing.identity import (DEFAULT_ID_PATTERNS, DEFAULT_NAME_PATTERNS,
                                   not_patient_indicator, not_patient_patterns)
 from ..models.settings import NotPatientIndicatorsID, NotPatientIndicatorsName
+from ..models.study import GeneralStudyModuleAttr as Study
 from ..models.study import PatientModuleAttr as Patient
 
 #: Patient rows read and written per step of a re-evaluation.
@@ -125,12 +127,13 @@ def reevaluate(progress=None) -> Reevaluation:
     while True:
         rows = db.session.execute(
             select(Patient.id, Patient.patient_id, Patient.id_hashed, Patient.patient_name,
-                   Patient.name_hashed, Patient.not_patient_indicator)
+                   Patient.name_hashed, Patient.not_patient_indicator,
+                   Patient.general_study_module_attr_id)
             .where(Patient.id > last).order_by(Patient.id).limit(CHUNK)).all()
         if not rows:
             break
-        changes = []
-        for row_id, pid, id_hashed, name, name_hashed, indicator in rows:
+        changes, studies = [], set()
+        for row_id, pid, id_hashed, name, name_hashed, indicator, study_id in rows:
             pid = None if id_hashed else pid
             name = None if name_hashed else name
             if pid is None and name is None:
@@ -139,6 +142,7 @@ def reevaluate(progress=None) -> Reevaluation:
             new = reindicate(indicator, pid, name, id_patterns, name_patterns)
             if new != indicator:
                 changes.append({"row_id": row_id, "indicator": new})
+                studies.add(study_id)
                 result.changed += 1
                 if indicator is None:
                     result.marked += 1
@@ -146,12 +150,28 @@ def reevaluate(progress=None) -> Reevaluation:
                     result.unmarked += 1
         if changes:
             db.session.execute(statement, changes)
+            mark_studies(studies)
         db.session.commit()
         done += len(rows)
         last = rows[-1][0]
         if progress is not None:
             progress(done, total)
     return result
+
+
+def mark_studies(study_ids) -> None:
+    """Set ``not_patient`` of these studies from their patient rows' indicators (the copy the
+    list filter reads)."""
+    marked = (select(Patient.id).where(Patient.general_study_module_attr_id == Study.id,
+                                      Patient.not_patient_indicator.is_not(None)).exists())
+    for chunk in _chunks(sorted(i for i in study_ids if i is not None)):
+        db.session.execute(update(Study).where(Study.id.in_(chunk)).values(not_patient=marked)
+                           .execution_options(synchronize_session=False))
+
+
+def _chunks(values, size=CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def record_reevaluation(result: Reevaluation, username: str | None = None) -> None:
