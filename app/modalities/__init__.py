@@ -63,5 +63,7 @@ def register(app):
     for config in MODALITIES:
         app.register_blueprint(make_blueprint(config))
     app.add_template_filter(format_number, "num")
+    from .cells import row_cells  # it formats with format_number, defined above
+    app.add_template_global(row_cells, "row_cells")
     app.add_template_global(details, "details")
     app.add_template_global(MODALITIES, "modalities")
