@@ -43,5 +43,4 @@ def downgrade():
                   table_name='general_study_module_attr')
     op.create_index('ix_general_study_module_attr_modality_date_time', 'general_study_module_attr',
                     ['modality_type', 'study_date', 'study_time', 'id', 'unique_equipment_name_id'])
-    with op.batch_alter_table('general_study_module_attr') as batch_op:
-        batch_op.drop_column('not_patient')
+    op.drop_column('general_study_module_attr', 'not_patient')
