@@ -7,7 +7,7 @@ from ..extensions import db
 from ..models.study import GeneralStudyModuleAttr as Study
 from ..models.study import UniqueEquipmentNames, system_name
 from .definitions import Chart, ChartValues
-from .statistics import summary_columns
+from .statistics import counted_summary, summary_columns
 
 STATISTICS = ("n", "mean", "min", "q1", "median", "q3", "max")
 WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
@@ -55,6 +55,11 @@ def chart_rows(session, chart: Chart, where, split: bool = False) -> list[dict]:
         groups.append(band)
     if chart.kind == "frequency":
         query = query.add_columns(func.count().label("n"))
+    elif chart.discrete and chart.kind != "scatter":
+        names = ("category", "system")[:len(groups)]
+        query = counted_summary(query, dict(zip(names, groups)), values.c.value)
+        return [_entry(chart, row["category"], row.get("system"), row)
+                for row in session.execute(query).mappings()]
     else:
         query = query.add_columns(*summary_columns(values.c.value))
     query = query.group_by(*groups).order_by(*groups)

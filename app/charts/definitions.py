@@ -55,6 +55,12 @@ class Chart:
     band: float = 0.0
     #: The number of values a frequency chart counts ("Studies", "Sequences").
     counted: str = "Values"
+    #: The value is a setting that takes few distinct values however many exposures there
+    #: are (kVp: whole kilovolts on most generators): a chart alone gets its statistics from a
+    #: count of each value (``app.charts.statistics.counted_summary``), the same numbers as
+    #: sorting every value. Not for values that are mostly distinct (DAP, and mAs, which is
+    #: mA times time): counting them costs more than sorting.
+    discrete: bool = False
 
 
 def _month():
@@ -279,7 +285,8 @@ CHARTS = {
         Chart("dap_standard_name", "Total DAP per standard name", "category",
               values=chart_values(STUDY_STANDARD_NAME, Study.total_dap, STANDARD_NAME), **DAP),
         Chart("kvp_protocol", "kVp per acquisition protocol", "category", "kVp", "kV",
-              chart_values(_DX_EVENT, _EVENT.chart_kvp, _EVENT.acquisition_protocol)),
+              chart_values(_DX_EVENT, _EVENT.chart_kvp, _EVENT.acquisition_protocol),
+              discrete=True),
         Chart("mas_protocol", "mAs per acquisition protocol", "category", "Exposure", "mAs",
               chart_values(_DX_EVENT, _EVENT.chart_exposure, _EVENT.acquisition_protocol),
               scale=1e-3),  # stored in µA·s
