@@ -53,16 +53,12 @@ def chart_rows(session, chart: Chart, where, split: bool = False) -> list[dict]:
         band = _band(values.c.x, chart.band)
         query = query.add_columns(band.label("band")).where(values.c.x > 0)
         groups.append(band)
-    if chart.kind == "frequency":
-        query = query.add_columns(func.count().label("n"))
-    elif chart.discrete and chart.kind != "scatter":
-        names = ("category", "system")[:len(groups)]
-        query = counted_summary(query, dict(zip(names, groups)), values.c.value)
-        return [_entry(chart, row["category"], row.get("system"), row)
-                for row in session.execute(query).mappings()]
+    if chart.discrete and chart.kind in ("category", "time"):
+        query = counted_summary(query, dict(zip(("category", "system"), groups)), values.c.value)
     else:
-        query = query.add_columns(*summary_columns(values.c.value))
-    query = query.group_by(*groups).order_by(*groups)
+        aggregates = ([func.count().label("n")] if chart.kind == "frequency"
+                      else summary_columns(values.c.value))
+        query = query.add_columns(*aggregates).group_by(*groups).order_by(*groups)
     return [_entry(chart, row["category"], row.get("system") if split else None, row,
                    band=row.get("band")) for row in session.execute(query).mappings()]
 

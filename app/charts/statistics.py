@@ -4,8 +4,7 @@ PostgreSQL has ``percentile_cont(f) WITHIN GROUP (ORDER BY x)``; SQLite gets an 
 the same meaning, ``percentile_cont(x, f)``, registered on every connection
 (``app.database``). Either way only one row per group comes back.
 
-Values that are settings (kVp, mAs) take few distinct values however many exposures there
-are; ``counted_summary`` gives the same statistics from a count of each distinct value,
+Values that are settings (kVp) take few distinct values however many exposures there are; ``counted_summary`` gives the same statistics from a count of each distinct value,
 which PostgreSQL can take in parallel workers instead of sorting every value in one process.
 """
 from sqlalchemy import BigInteger, Float, case, cast, func, select
@@ -31,8 +30,8 @@ def summary_columns(value) -> list:
 def counted_summary(query, groups, value):
     """The statistics of ``summary_columns`` per ``groups`` (name: column) of ``query`` (a
     select over rows that have those columns and ``value``, missing values left out; its
-    columns are replaced), from a count of
-    each distinct value: the quartiles are ``percentile_cont``'s, the value at rank
+    columns are replaced), from a count of each distinct value: the quartiles are
+    ``percentile_cont``'s, the value at rank
     ``f * (n - 1)`` of the ordered values interpolated between its two neighbours, found from
     each value's running count. The same numbers as sorting every value (the mean up to the
     order of summation), in time that grows with the distinct values per group rather than
