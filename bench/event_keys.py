@@ -43,34 +43,36 @@ CREATE INDEX bench_event_keys_exposure
 """
 DROP = "DROP TABLE IF EXISTS bench_event_keys; DROP TABLE IF EXISTS bench_chart_protocol;"
 
-#: The keyed query; {value} is a column of the copy, {types} the modality types.
+#: The keyed query; {value} is a column of the copy, {types} the modality types; per system
+#: (``_keyed(..., split=True)``) grouped also by the smallest identity id of each display name.
 KEYED = """
-SELECT p.name AS category, a.n, a.q1, a.median, a.q3 FROM (
-    SELECT k.protocol_id AS pid, count(k.{value}) AS n,
+{shown}SELECT p.name AS category{system_name}, a.n, a.q1, a.median, a.q3 FROM (
+    SELECT k.protocol_id AS pid{system_key}, count(k.{value}) AS n,
            percentile_cont(0.25) WITHIN GROUP (ORDER BY k.{value}) AS q1,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY k.{value}) AS median,
            percentile_cont(0.75) WITHIN GROUP (ORDER BY k.{value}) AS q3
-    FROM general_study_module_attr s JOIN bench_event_keys k ON k.study_id = s.id
+    FROM general_study_module_attr s JOIN bench_event_keys k ON k.study_id = s.id{system_join}
     WHERE k.modality IN {types} AND s.modality_type IN {types} AND k.{value} IS NOT NULL
-    GROUP BY k.protocol_id) a
-LEFT JOIN bench_chart_protocol p ON p.id = a.pid ORDER BY p.name
+    GROUP BY k.protocol_id{system_group}) a
+LEFT JOIN bench_chart_protocol p ON p.id = a.pid{system_names} ORDER BY {order}
 """
-KEYED_SPLIT = """
-WITH shown AS (SELECT id, min(id) OVER (PARTITION BY display_name) AS key
-               FROM unique_equipment_names)
-SELECT p.name AS category, coalesce(u.display_name, 'Unknown system') AS system,
-       a.n, a.q1, a.median, a.q3 FROM (
-    SELECT k.protocol_id AS pid, sh.key AS skey, count(k.{value}) AS n,
-           percentile_cont(0.25) WITHIN GROUP (ORDER BY k.{value}) AS q1,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY k.{value}) AS median,
-           percentile_cont(0.75) WITHIN GROUP (ORDER BY k.{value}) AS q3
-    FROM general_study_module_attr s JOIN bench_event_keys k ON k.study_id = s.id
-    LEFT JOIN shown sh ON sh.id = s.unique_equipment_name_id
-    WHERE k.modality IN {types} AND s.modality_type IN {types} AND k.{value} IS NOT NULL
-    GROUP BY k.protocol_id, sh.key) a
-LEFT JOIN bench_chart_protocol p ON p.id = a.pid
-LEFT JOIN unique_equipment_names u ON u.id = a.skey ORDER BY 1, 2
-"""
+SPLIT = {
+    "shown": "WITH shown AS (SELECT id, min(id) OVER (PARTITION BY display_name) AS key\n"
+             "               FROM unique_equipment_names)\n",
+    "system_name": ", coalesce(u.display_name, 'Unknown system') AS system",
+    "system_key": ", sh.key AS skey",
+    "system_join": "\n    LEFT JOIN shown sh ON sh.id = s.unique_equipment_name_id",
+    "system_group": ", sh.key",
+    "system_names": "\nLEFT JOIN unique_equipment_names u ON u.id = a.skey",
+    "order": "1, 2",
+}
+
+
+def _keyed(value: str, types: str, split: bool) -> str:
+    parts = SPLIT if split else {**{key: "" for key in SPLIT}, "order": "p.name"}
+    return KEYED.format(value=value, types=types, **parts)
+
+
 #: Kerma's chart key, the copy's value column, split per system.
 CASES = (("dap_protocol", "dap", False), ("mas_protocol", "exposure", False),
          ("dap_protocol", "dap", True))
@@ -81,10 +83,10 @@ def _close(a, b) -> bool:
         a is not None and b is not None and math.isclose(float(a), float(b), rel_tol=1e-12))
 
 
-def _timed(function):
+def _timed_ms(function) -> float:
     started = time.perf_counter()
-    result = function()
-    return (time.perf_counter() - started) * 1000, result
+    function()
+    return (time.perf_counter() - started) * 1000
 
 
 def main():
@@ -120,23 +122,26 @@ def main():
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE bench_event_keys"))
             connection.execute(text("ANALYZE bench_chart_protocol"))
+        def aggregated(query):
+            """``query()`` with the chart queries' settings, in a transaction of its own
+            (rolled back, as a request's is)."""
+            for_aggregates(db.session, app.config["CHART_WORK_MEM"])
+            try:
+                return query()
+            finally:
+                db.session.rollback()
+
         try:
             where = modality_condition(config)
             for key, value, split in CASES:
                 chart = charts[key]
-                keyed = text((KEYED_SPLIT if split else KEYED).format(value=value, types=types))
+                keyed = text(_keyed(value, types, split))
 
                 def as_built():
-                    for_aggregates(db.session, app.config["CHART_WORK_MEM"])
-                    rows = chart_rows(db.session, chart, where, split)
-                    db.session.rollback()
-                    return rows
+                    return aggregated(lambda: chart_rows(db.session, chart, where, split))
 
                 def with_keys():
-                    for_aggregates(db.session, app.config["CHART_WORK_MEM"])
-                    rows = db.session.execute(keyed).mappings().all()
-                    db.session.rollback()
-                    return rows
+                    return aggregated(lambda: db.session.execute(keyed).mappings().all())
 
                 built, found = as_built(), with_keys()  # also warms both
                 scale = chart.scale
@@ -150,7 +155,7 @@ def main():
                 for run in range(args.runs):
                     order = (("as built", as_built), ("keyed", with_keys))
                     for label, function in (order if run % 2 == 0 else order[::-1]):
-                        times[label].append(_timed(function)[0])
+                        times[label].append(_timed_ms(function))
                 figures = ", ".join(f"{label} {statistics.median(t):.0f} ms ({min(t):.0f})"
                                     for label, t in times.items())
                 print(f"  {chart.title}{' per system' if split else ''}: {figures}; "
